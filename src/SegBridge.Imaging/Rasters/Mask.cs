@@ -1,0 +1,51 @@
+namespace SegBridge.Imaging.Rasters;
+
+/// <summary>A binary mask, one byte per pixel (0 or 1), row-major.</summary>
+public sealed class Mask
+{
+    public int Width { get; }
+    public int Height { get; }
+    public byte[] Data { get; }
+
+    public Mask(int width, int height) : this(width, height, new byte[(long)width * height]) { }
+
+    public Mask(int width, int height, byte[] data)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"mask size {width}x{height} must be positive");
+        if (data.LongLength != (long)width * height) throw new ArgumentException($"mask buffer has {data.LongLength} bytes, expected {(long)width * height}", nameof(data));
+        Width = width; Height = height; Data = data;
+    }
+
+    public bool this[int x, int y] => Data[y * Width + x] != 0;
+
+    public long CountForeground()
+    {
+        long n = 0;
+        foreach (var b in Data) if (b != 0) n++;
+        return n;
+    }
+
+    /// <summary>Tight bounding box of the foreground, or null when the mask is empty.</summary>
+    public PixelRect? BoundingBox()
+    {
+        int minX = int.MaxValue, minY = int.MaxValue, maxX = -1, maxY = -1;
+        for (int y = 0; y < Height; y++)
+        {
+            int row = y * Width;
+            for (int x = 0; x < Width; x++)
+            {
+                if (Data[row + x] == 0) continue;
+                if (x < minX) minX = x;
+                if (x > maxX) maxX = x;
+                if (y < minY) minY = y;
+                maxY = y;
+            }
+        }
+        return maxX < 0 ? null : new PixelRect(minX, minY, maxX - minX + 1, maxY - minY + 1);
+    }
+
+    public Mask Clone() => new(Width, Height, (byte[])Data.Clone());
+}
+
+/// <summary>An axis-aligned pixel rectangle: X, Y of the top-left pixel, Width, Height in pixels.</summary>
+public readonly record struct PixelRect(int X, int Y, int Width, int Height);

@@ -1,0 +1,26 @@
+using SegBridge.Imaging.Interactions;
+using SegBridge.Imaging.Rasters;
+
+namespace SegBridge.Models;
+
+/// <summary>
+/// A refinement model as the engine sees it: the image and every interaction so far in, a mask out.
+/// Models never see RPC types or client file paths. They must be safe to call from several sessions
+/// at once (keep per-session state in <see cref="ModelSessionState"/>, not in fields).
+/// </summary>
+public interface ISegmentationModel
+{
+    /// <summary>Segment <paramref name="image"/> given the ordered interactions of a session.</summary>
+    SegmentationResult Segment(ImageRaster image, IReadOnlyList<Interaction> interactions, ModelSessionState state, CancellationToken cancellationToken);
+}
+
+/// <summary>Per-session scratch space a model may use to cache work between interactions.</summary>
+public sealed class ModelSessionState
+{
+    public Dictionary<string, object> Items { get; } = new();
+}
+
+/// <param name="Mask">The binary mask, image-sized.</param>
+/// <param name="Probability">Optional foreground probability per pixel in [0, 1].</param>
+/// <param name="Notes">How the model reached the answer, e.g. which background rule it applied.</param>
+public sealed record SegmentationResult(Mask Mask, float[]? Probability, string? Notes);

@@ -1,0 +1,45 @@
+using System.Runtime.Serialization;
+
+namespace SegBridge.Protocol.Messages;
+
+/// <summary>Exactly one of path, encoded or raw must be given.</summary>
+[DataContract]
+public sealed class OpenImageParams
+{
+    /// <summary>A PNG, JPEG or TIFF file on the engine's machine.</summary>
+    [DataMember(Name = "path")] public string? Path { get; init; }
+    /// <summary>The bytes of a PNG, JPEG or TIFF file (base64 in JSON, bin in MessagePack).</summary>
+    [DataMember(Name = "encoded")] public byte[]? Encoded { get; init; }
+    [DataMember(Name = "raw")] public RawArray? Raw { get; init; }
+    /// <summary>Optional display name for logs and session lists.</summary>
+    [DataMember(Name = "name")] public string? Name { get; init; }
+}
+
+/// <summary>An uncompressed array, row-major, channels interleaved, little-endian.</summary>
+[DataContract]
+public sealed class RawArray
+{
+    [DataMember(Name = "width")] public int Width { get; init; }
+    [DataMember(Name = "height")] public int Height { get; init; }
+    /// <summary>1 (grey), 3 (RGB) or 4 (RGBA; alpha is dropped).</summary>
+    [DataMember(Name = "channels")] public int Channels { get; init; }
+    /// <summary>uint8, uint16 or float32. uint16/float32 are rescaled to 8 bits by the image's min and max.</summary>
+    [DataMember(Name = "dtype")] public string? Dtype { get; init; }
+    [DataMember(Name = "data")] public byte[]? Data { get; init; }
+}
+
+[DataContract]
+public sealed class ImageInfo
+{
+    [DataMember(Name = "imageId")] public required string ImageId { get; init; }
+    [DataMember(Name = "width")] public required int Width { get; init; }
+    [DataMember(Name = "height")] public required int Height { get; init; }
+    [DataMember(Name = "channels")] public required int Channels { get; init; }
+    [DataMember(Name = "name")] public string? Name { get; init; }
+}
+
+[DataContract]
+public sealed class ImageIdParams
+{
+    [DataMember(Name = "imageId")] public string? ImageId { get; init; }
+}

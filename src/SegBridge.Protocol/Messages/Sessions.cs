@@ -1,0 +1,153 @@
+using System.Runtime.Serialization;
+
+namespace SegBridge.Protocol.Messages;
+
+[DataContract]
+public sealed class CreateSessionParams
+{
+    [DataMember(Name = "imageId")] public string? ImageId { get; init; }
+    [DataMember(Name = "modelId")] public string? ModelId { get; init; }
+}
+
+[DataContract]
+public sealed class SessionInfo
+{
+    [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
+    [DataMember(Name = "imageId")] public required string ImageId { get; init; }
+    [DataMember(Name = "modelId")] public required string ModelId { get; init; }
+    [DataMember(Name = "width")] public required int Width { get; init; }
+    [DataMember(Name = "height")] public required int Height { get; init; }
+    [DataMember(Name = "interactionCount")] public required int InteractionCount { get; init; }
+}
+
+[DataContract]
+public sealed class SessionListResult
+{
+    [DataMember(Name = "sessions")] public required SessionInfo[] Sessions { get; init; }
+}
+
+/// <summary>Names a session and, optionally, the mask format wanted back.</summary>
+[DataContract]
+public sealed class SessionParams
+{
+    [DataMember(Name = "sessionId")] public string? SessionId { get; init; }
+    /// <summary>rle (default), png, raw or polygons.</summary>
+    [DataMember(Name = "format")] public string? Format { get; init; }
+    /// <summary>Douglas–Peucker tolerance in pixels for polygons (default 0: exact pixel edges).</summary>
+    [DataMember(Name = "tolerance")] public double? Tolerance { get; init; }
+}
+
+/// <summary>Exactly one of click, scribble, labels or box must be given.</summary>
+[DataContract]
+public sealed class InteractParams
+{
+    [DataMember(Name = "sessionId")] public string? SessionId { get; init; }
+    [DataMember(Name = "click")] public ClickDto? Click { get; init; }
+    [DataMember(Name = "scribble")] public ScribbleDto? Scribble { get; init; }
+    [DataMember(Name = "labels")] public LabelsDto? Labels { get; init; }
+    [DataMember(Name = "box")] public BoxDto? Box { get; init; }
+    /// <summary>Mask format wanted back: rle (default), png, raw or polygons.</summary>
+    [DataMember(Name = "format")] public string? Format { get; init; }
+    [DataMember(Name = "tolerance")] public double? Tolerance { get; init; }
+}
+
+[DataContract]
+public sealed class ClickDto
+{
+    [DataMember(Name = "x")] public double X { get; init; }
+    [DataMember(Name = "y")] public double Y { get; init; }
+    [DataMember(Name = "positive")] public bool Positive { get; init; } = true;
+    /// <summary>Seed disk radius in pixels; default 3 for classical models.</summary>
+    [DataMember(Name = "radius")] public double? Radius { get; init; }
+}
+
+[DataContract]
+public sealed class ScribbleDto
+{
+    /// <summary>Polyline vertices as [x, y] pairs in image pixels.</summary>
+    [DataMember(Name = "points")] public double[][]? Points { get; init; }
+    [DataMember(Name = "positive")] public bool Positive { get; init; } = true;
+    /// <summary>Stroke width in pixels; default 3.</summary>
+    [DataMember(Name = "width")] public double? Width { get; init; }
+}
+
+/// <summary>A label image the size of the session image: 0 unlabelled, 1 foreground, 2 background.</summary>
+[DataContract]
+public sealed class LabelsDto
+{
+    /// <summary>A PNG whose grey values are the labels.</summary>
+    [DataMember(Name = "png")] public byte[]? Png { get; init; }
+    /// <summary>Width*height bytes, row-major.</summary>
+    [DataMember(Name = "raw")] public byte[]? Raw { get; init; }
+}
+
+/// <summary>A box in image pixels; x1, y1 exclusive.</summary>
+[DataContract]
+public sealed class BoxDto
+{
+    [DataMember(Name = "x0")] public double X0 { get; init; }
+    [DataMember(Name = "y0")] public double Y0 { get; init; }
+    [DataMember(Name = "x1")] public double X1 { get; init; }
+    [DataMember(Name = "y1")] public double Y1 { get; init; }
+}
+
+[DataContract]
+public sealed class MaskResult
+{
+    [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
+    [DataMember(Name = "format")] public required string Format { get; init; }
+    [DataMember(Name = "width")] public required int Width { get; init; }
+    [DataMember(Name = "height")] public required int Height { get; init; }
+    /// <summary>Foreground bounding box [x, y, width, height]; null when the mask is empty.</summary>
+    [DataMember(Name = "bbox")] public int[]? Bbox { get; init; }
+    [DataMember(Name = "foregroundPixels")] public required long ForegroundPixels { get; init; }
+    [DataMember(Name = "interactionCount")] public required int InteractionCount { get; init; }
+    /// <summary>Milliseconds the model took for the latest computation.</summary>
+    [DataMember(Name = "modelMs")] public required double ModelMs { get; init; }
+    /// <summary>How the model reached the mask (e.g. which background rule it used).</summary>
+    [DataMember(Name = "notes")] public string? Notes { get; init; }
+    /// <summary>Set for format rle: COCO uncompressed RLE, column-major counts starting with background.</summary>
+    [DataMember(Name = "rle")] public RleDto? Rle { get; init; }
+    /// <summary>Set for png (8-bit grey PNG, 0/255) and raw (width*height bytes, 0/1, row-major).</summary>
+    [DataMember(Name = "data")] public byte[]? Data { get; init; }
+    /// <summary>Set for polygons: a GeoJSON MultiPolygon in image pixel coordinates.</summary>
+    [DataMember(Name = "geometry")] public GeoJsonMultiPolygon? Geometry { get; init; }
+}
+
+[DataContract]
+public sealed class RleDto
+{
+    /// <summary>[height, width], as in COCO.</summary>
+    [DataMember(Name = "size")] public required int[] Size { get; init; }
+    [DataMember(Name = "counts")] public required int[] Counts { get; init; }
+}
+
+[DataContract]
+public sealed class GeoJsonMultiPolygon
+{
+    [DataMember(Name = "type")] public string Type { get; init; } = "MultiPolygon";
+    /// <summary>polygons → rings (first outer, counter-clockwise; then holes) → [x, y] points, closed.</summary>
+    [DataMember(Name = "coordinates")] public required double[][][][] Coordinates { get; init; }
+}
+
+[DataContract]
+public sealed class HistoryResult
+{
+    [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
+    /// <summary>Applied interactions, oldest first.</summary>
+    [DataMember(Name = "interactions")] public required InteractionRecord[] Interactions { get; init; }
+    /// <summary>Undone interactions that redo would re-apply, next first.</summary>
+    [DataMember(Name = "redoable")] public required InteractionRecord[] Redoable { get; init; }
+}
+
+[DataContract]
+public sealed class InteractionRecord
+{
+    /// <summary>click, scribble, labels or box.</summary>
+    [DataMember(Name = "type")] public required string Type { get; init; }
+    [DataMember(Name = "click")] public ClickDto? Click { get; init; }
+    [DataMember(Name = "scribble")] public ScribbleDto? Scribble { get; init; }
+    [DataMember(Name = "box")] public BoxDto? Box { get; init; }
+    /// <summary>For labels: how many pixels were labelled foreground and background.</summary>
+    [DataMember(Name = "labelledPixels")] public long? LabelledPixels { get; init; }
+}
