@@ -49,30 +49,30 @@ public sealed class GridDirichletSolver
     /// <summary>
     /// Iterates until ‖r‖ ≤ tolerance·‖b‖ (scipy's cg convention, as in scikit-image) or maxIterations.
     /// <paramref name="x"/> holds the start guess at unknown pixels and receives the solution there.
+    /// Vectors are float (memory traffic dominates; the tolerance is far above float precision),
+    /// dot products accumulate in double.
     /// </summary>
     public void Solve(float[] x, double tolerance, int maxIterations, CancellationToken cancellationToken)
     {
         int n = _n, w = _w;
-        // Vectors are padded by one row on each side so the stencil can read i±1, i±w at the edges
+        // p is padded by one row on each side so the stencil can read i±1, i±w at the edges
         // (the matching couplings are zero there).
-        var p = new double[n + 2 * w];
-        var r = new double[n];
-        var ap = new double[n];
-        var xs = new double[n];
-        double bNorm = 0, rz = 0;
-        for (int i = 0; i < n; i++) { bNorm += _b[i] * _b[i]; xs[i] = _diag[i] > 0 ? x[i] : 0; }
+        var p = new float[n + 2 * w];
+        var r = new float[n];
+        var ap = new float[n];
+        double bNorm = 0, rz = 0, rr = 0;
+        for (int i = 0; i < n; i++) { bNorm += _b[i] * _b[i]; p[w + i] = _diag[i] > 0 ? x[i] : 0; }
         bNorm = Math.Sqrt(bNorm);
         if (bNorm == 0) bNorm = 1;
 
-        // r = b - A x0, z = D⁻¹ r, p = z
-        Array.Copy(xs, 0, p, w, n);
+        // r = b - A x0, z = D⁻¹ r, p = z. On seeds r and p stay 0, so x keeps its seed values.
         ApplyA(p, ap);
-        double rr = 0;
         for (int i = 0; i < n; i++)
         {
-            r[i] = _b[i] - ap[i];
-            double z = r[i] * _invDiag[i];
-            p[w + i] = z; rz += r[i] * z; rr += r[i] * r[i];
+            float ri = _diag[i] > 0 ? (float)(_b[i] - ap[i]) : 0;
+            r[i] = ri;
+            float z = ri * _invDiag[i];
+            p[w + i] = z; rz += (double)ri * z; rr += (double)ri * ri;
         }
         Iterations = 0;
         RelativeResidual = Math.Sqrt(rr) / bNorm;
@@ -81,36 +81,36 @@ public sealed class GridDirichletSolver
             cancellationToken.ThrowIfCancellationRequested();
             double pAp = ApplyA(p, ap);
             if (pAp <= 0) break; // converged to round-off: no descent direction left
-            double alpha = rz / pAp, rzNew = 0;
+            float alpha = (float)(rz / pAp);
+            double rzNew = 0;
             rr = 0;
             for (int i = 0; i < n; i++)
             {
-                xs[i] += alpha * p[w + i];
-                double ri = r[i] - alpha * ap[i];
+                x[i] += alpha * p[w + i];
+                float ri = r[i] - alpha * ap[i];
                 r[i] = ri;
-                rzNew += ri * ri * _invDiag[i];
-                rr += ri * ri;
+                rzNew += (double)ri * ri * _invDiag[i];
+                rr += (double)ri * ri;
             }
-            double beta = rzNew / rz;
+            float beta = (float)(rzNew / rz);
             rz = rzNew;
             for (int i = 0; i < n; i++) p[w + i] = r[i] * _invDiag[i] + beta * p[w + i];
             Iterations++;
             RelativeResidual = Math.Sqrt(rr) / bNorm;
         }
-        for (int i = 0; i < n; i++) if (_diag[i] > 0) x[i] = (float)xs[i];
     }
 
     /// <summary>ap = A p on unknown pixels (0 on seeds); returns pᵀAp.</summary>
-    private double ApplyA(double[] p, double[] ap)
+    private double ApplyA(float[] p, float[] ap)
     {
         int n = _n, w = _w;
         double dot = 0;
         for (int i = 0; i < n; i++)
         {
             int k = i + w;
-            double v = _diag[i] * p[k] - _cE[i] * p[k + 1] - _cW[i] * p[k - 1] - _cN[i] * p[k - w] - _cS[i] * p[k + w];
+            float v = _diag[i] * p[k] - _cE[i] * p[k + 1] - _cW[i] * p[k - 1] - _cN[i] * p[k - w] - _cS[i] * p[k + w];
             ap[i] = v;
-            dot += p[k] * v;
+            dot += (double)p[k] * v;
         }
         return dot;
     }
