@@ -19,9 +19,9 @@ public sealed class GraphCutModel(double lambda = GraphCutModel.DefaultLambda, i
     /// <summary>Hard-constraint capacity: larger than any pixel's total smoothness cost (≤ 8λ) plus unary cost.</summary>
     private const double HardCost = 1e9;
 
-    public double Lambda { get; } = lambda;
-    public int Components { get; } = components;
-    public int GrabCutIterations { get; } = grabCutIterations;
+    public double Lambda { get; } = lambda >= 0 && double.IsFinite(lambda) ? lambda : throw new ArgumentOutOfRangeException(nameof(lambda), $"lambda {lambda} must be finite and >= 0");
+    public int Components { get; } = components >= 1 ? components : throw new ArgumentOutOfRangeException(nameof(components), $"components {components} must be >= 1");
+    public int GrabCutIterations { get; } = grabCutIterations >= 1 ? grabCutIterations : throw new ArgumentOutOfRangeException(nameof(grabCutIterations), $"grabCutIterations {grabCutIterations} must be >= 1");
 
     public SegmentationResult Segment(ImageRaster image, IReadOnlyList<Interaction> interactions, ModelSessionState state, CancellationToken cancellationToken)
     {

@@ -15,9 +15,9 @@ public sealed class RandomWalkerModel(double beta = RandomWalkerModel.DefaultBet
     public const double DefaultBeta = 130, DefaultTolerance = 1e-3;
     public const int DefaultMaxIterations = 5000;
 
-    public double Beta { get; } = beta;
-    public double Tolerance { get; } = tolerance;
-    public int MaxIterations { get; } = maxIterations;
+    public double Beta { get; } = beta >= 0 && double.IsFinite(beta) ? beta : throw new ArgumentOutOfRangeException(nameof(beta), $"beta {beta} must be finite and >= 0");
+    public double Tolerance { get; } = tolerance > 0 && tolerance < 1 ? tolerance : throw new ArgumentOutOfRangeException(nameof(tolerance), $"tolerance {tolerance} must be in (0, 1)");
+    public int MaxIterations { get; } = maxIterations >= 1 ? maxIterations : throw new ArgumentOutOfRangeException(nameof(maxIterations), $"maxIterations {maxIterations} must be >= 1");
 
     public SegmentationResult Segment(ImageRaster image, IReadOnlyList<Interaction> interactions, ModelSessionState state, CancellationToken cancellationToken)
     {
