@@ -27,7 +27,7 @@ internal sealed class PipeServer(SegBridgeEngine engine, string name)
         ClaimSocketPath(path);
 
         var first = NewServer();
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Console.Out.WriteLine(JsonSerializer.Serialize(new { pipe = name, path, pid = Environment.ProcessId }));
         Console.Out.Flush();
         Log.Info("serving on pipe {0} ({1})", name, path);
