@@ -55,7 +55,7 @@ internal static class TestImages
     }
 
     /// <summary>A minimal PNG writer (no filtering), so tests can make 16-bit and other variants Skia will not encode.</summary>
-    public static byte[] RawPng(int w, int h, int bitDepth, int colorType, byte[] rowsWithoutFilterBytes)
+    public static byte[] RawPng(int w, int h, int bitDepth, int colorType, byte[] rowsWithoutFilterBytes, byte[]? palette = null, bool interlaced = false)
     {
         int rowBytes = rowsWithoutFilterBytes.Length / h;
         var filtered = new MemoryStream();
@@ -67,8 +67,9 @@ internal static class TestImages
         png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
         var ihdr = new byte[13];
         WriteBigEndian(ihdr, 0, w); WriteBigEndian(ihdr, 4, h);
-        ihdr[8] = (byte)bitDepth; ihdr[9] = (byte)colorType;
+        ihdr[8] = (byte)bitDepth; ihdr[9] = (byte)colorType; ihdr[12] = interlaced ? (byte)1 : (byte)0;
         Chunk(png, "IHDR", ihdr);
+        if (palette != null) Chunk(png, "PLTE", palette);
         Chunk(png, "IDAT", compressed.ToArray());
         Chunk(png, "IEND", []);
         return png.ToArray();
