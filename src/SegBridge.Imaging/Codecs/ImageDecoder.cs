@@ -49,12 +49,13 @@ public static class ImageDecoder
 
     /// <summary>
     /// A label PNG: grey value = label (0 unlabelled, 1 foreground, 2 background), taken verbatim
-    /// with no colour management or rescaling; for an RGB PNG the red channel is used.
+    /// with no colour management or rescaling; for an RGB PNG the red channel is used, for a
+    /// palette PNG the palette index.
     /// </summary>
     public static (int Width, int Height, byte[] Labels) DecodeLabels(byte[] png, long maxPixels)
     {
         if (png == null || png.Length == 0) throw new ImageDecodeException("the label image data is empty");
-        try { return SkiaImageReader.ReadFirstChannel(png, maxPixels); }
+        try { return PngLabelReader.Read(png, maxPixels); }
         catch (ImageDecodeException) { throw; }
         catch (Exception e) { throw new ImageDecodeException($"corrupt PNG: {e.Message}", e); }
     }

@@ -26,8 +26,9 @@ public sealed class ImageTooLargeException : ImageDecodeException
 
     private static string FormatMessage(long width, long height, long limit)
     {
+        // Scientific notation only where digit-counting gets hard: "4.9e9", but "600".
         decimal pixels = (decimal)width * height;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"image is {width}x{height} = {(double)pixels:0.#e0} pixels; the limit is {limit} pixels (set with --max-pixels)");
+        string count = pixels < 1_000_000 ? pixels.ToString(CultureInfo.InvariantCulture) : ((double)pixels).ToString("0.#e0", CultureInfo.InvariantCulture);
+        return $"image is {width}x{height} = {count} pixels; the limit is {limit} pixels (set with --max-pixels)";
     }
 }

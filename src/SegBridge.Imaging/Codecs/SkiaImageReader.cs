@@ -8,9 +8,11 @@ namespace SegBridge.Imaging.Codecs;
 /// PNG, JPEG, BMP and WebP through SkiaSharp's SKCodec. The header is parsed first and the pixel
 /// limit checked before any pixel buffer is allocated.
 /// Decoding targets a destination with no colour space, so Skia applies no colour management:
-/// pixel values come out as stored (what a segmentation model was trained on, and what label
-/// images need). 16-bit PNG samples are reduced to 8 bits by Skia/libpng, which keeps the high
+/// pixel values come out as stored (what a segmentation model was trained on; label images
+/// avoid Skia entirely, see <see cref="PngLabelReader"/>). 16-bit PNG samples are reduced to 8 bits by Skia/libpng, which keeps the high
 /// byte (v16 >> 8); we do not rescale by the data range here.
+/// EXIF orientation is deliberately not applied: coordinates refer to the stored pixel grid,
+/// as with PIL/numpy, which is what clients computing clicks on arrays expect.
 /// </summary>
 internal static class SkiaImageReader
 {
@@ -29,22 +31,6 @@ internal static class SkiaImageReader
         return grey
             ? new ImageRaster(info.Width, info.Height, 1, TakeChannel(rgba, 4, 0))
             : new ImageRaster(info.Width, info.Height, 3, DropAlpha(rgba));
-    }
-
-    /// <summary>
-    /// The first channel of every pixel, with no rescaling: label PNGs store class ids as grey values.
-    /// </summary>
-    public static (int Width, int Height, byte[] Values) ReadFirstChannel(byte[] bytes, long maxPixels)
-    {
-        var format = ImageFormatSniffer.Detect(bytes);
-        if (format != ImageFormat.Png)
-            throw new ImageDecodeException($"label image is not a PNG file ({ImageFormatSniffer.FirstBytes(bytes)})");
-        // Skia would squeeze 16-bit grey to its high byte, turning label 1 into 0; refuse rather than corrupt.
-        if (bytes.Length > 24 && bytes[24] == 16)
-            throw new ImageDecodeException("label PNG is 16-bit; label images must be 8-bit (values 0 unlabelled, 1 foreground, 2 background)");
-        var raster = Read(bytes, format, maxPixels);
-        if (raster.Channels == 1) return (raster.Width, raster.Height, raster.Pixels);
-        return (raster.Width, raster.Height, TakeChannel(raster.Pixels, 3, 0));
     }
 
     private static SKCodec OpenCodec(byte[] bytes, ImageFormat format)

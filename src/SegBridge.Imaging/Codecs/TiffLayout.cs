@@ -35,7 +35,7 @@ internal sealed record TiffLayout(
     public bool CanReadSamples =>
         Planar == PlanarConfig.CONTIG
         && Compression is not (Compression.JPEG or Compression.OJPEG)
-        && (Tiled ? TileWidth > 0 && TileHeight > 0 : RowsPerStrip > 0)
+        && (Tiled ? TileWidth > 0 && TileHeight > 0 && (long)TileWidth * TileHeight * BytesPerPixel <= Array.MaxLength : RowsPerStrip > 0)
         && SampleKindSupported
         && (SamplesPerPixel == 1 ? IsGreyscale : SamplesPerPixel is 3 or 4 && Photometric == Photometric.RGB);
 

@@ -13,7 +13,7 @@ namespace SegBridge.Imaging.Encodings;
 /// </summary>
 internal static class CrackTracer
 {
-    // Direction codes in turning order: each +1 is a left turn (towards the foreground side).
+    // Direction codes in turning order: each +1 is a left turn in y-up terms (towards the foreground side).
     private const int East = 0, South = 1, West = 2, North = 3;
 
     public sealed record Ring(int Component, long DoubleArea, List<(int X, int Y)> Points);
@@ -38,7 +38,7 @@ internal static class CrackTracer
                 {
                     used[cur] |= (byte)(1 << dir);
                     int next = cur + step[dir];
-                    int turn = NextDirection(edges[next], dir);
+                    int turn = NextDirection(edges[next], dir, labels, next % vw, next / vw, w);
                     if (turn != dir) corners.Add((next % vw, next / vw));
                     cur = next; dir = turn;
                 } while (cur != v || dir != startDir);
@@ -52,17 +52,31 @@ internal static class CrackTracer
     }
 
     /// <summary>
-    /// At an ordinary corner only one way out exists. At a saddle (two foreground pixels touching
-    /// only diagonally) both left and right turns exist; turning left keeps hugging the pixel we
-    /// came along, which keeps diagonal neighbours in separate rings: 4-connectivity.
+    /// At an ordinary corner only one way out exists. A saddle vertex (two foreground pixels
+    /// touching only diagonally) has two: a left turn hugs the pixel we came along, a right turn
+    /// crosses over to the diagonal pixel. When the two pixels are different 4-components we must
+    /// hug, or their rings would merge. When they are the same component (connected elsewhere) we
+    /// cross over: the outline then splits into an outer ring and a hole that touch at this one
+    /// vertex — valid OGC/GeoJSON — instead of one self-touching ring that shapely and friends
+    /// reject. Either way every ring is simple and the rasterised area is the same.
     /// </summary>
-    private static int NextDirection(byte outgoing, int arrival)
+    private static int NextDirection(byte outgoing, int arrival, int[] labels, int x, int y, int w)
     {
         int left = (arrival + 1) & 3, right = (arrival + 3) & 3;
-        if ((outgoing & (1 << left)) != 0) return left;
+        bool hasLeft = (outgoing & (1 << left)) != 0, hasRight = (outgoing & (1 << right)) != 0;
+        if (hasLeft && hasRight) return SaddleJoinsOneComponent(labels, x, y, w) ? right : left;
+        if (hasLeft) return left;
         if ((outgoing & (1 << arrival)) != 0) return arrival;
-        if ((outgoing & (1 << right)) != 0) return right;
+        if (hasRight) return right;
         throw new InvalidOperationException("crack tracer reached a dead end; the edge lattice is inconsistent");
+    }
+
+    /// <summary>At a saddle vertex (x, y): do its two diagonal foreground pixels belong to the same component?</summary>
+    private static bool SaddleJoinsOneComponent(int[] labels, int x, int y, int w)
+    {
+        // Only called at saddles, which never lie on the image border, so all four pixels exist.
+        int topLeft = labels[(y - 1) * w + x - 1], bottomRight = labels[y * w + x];
+        return topLeft != 0 ? topLeft == bottomRight : labels[(y - 1) * w + x] == labels[y * w + x - 1];
     }
 
     private static byte[] BoundaryEdges(Mask mask, int vw)

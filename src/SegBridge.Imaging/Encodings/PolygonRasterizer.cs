@@ -21,7 +21,8 @@ internal static class PolygonRasterizer
             Validate(rings, p);
             double minY = double.PositiveInfinity, maxY = double.NegativeInfinity;
             foreach (var ring in rings) foreach (var pt in ring) { minY = Math.Min(minY, pt[1]); maxY = Math.Max(maxY, pt[1]); }
-            int y0 = Math.Max(0, (int)Math.Floor(minY - 0.5)), y1 = Math.Min(height - 1, (int)Math.Ceiling(maxY));
+            // Clamp in double before converting so far-away coordinates cannot overflow int.
+            int y0 = (int)Math.Clamp(Math.Floor(minY - 0.5), 0, height), y1 = (int)Math.Clamp(Math.Ceiling(maxY), -1, height - 1);
             for (int y = y0; y <= y1; y++)
             {
                 double yc = y + 0.5;
@@ -39,7 +40,7 @@ internal static class PolygonRasterizer
                 {
                     // Pixel x is inside when its centre x + 0.5 lies in [left, right).
                     double left = Math.Ceiling(crossings[i] - 0.5), right = Math.Ceiling(crossings[i + 1] - 0.5);
-                    int from = (int)Math.Max(0, left), to = (int)Math.Min(width, right);
+                    int from = (int)Math.Clamp(left, 0, width), to = (int)Math.Clamp(right, 0, width);
                     for (int x = from; x < to; x++) mask.Data[(long)y * width + x] = 1;
                 }
             }
