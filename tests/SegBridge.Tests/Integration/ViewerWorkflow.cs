@@ -68,6 +68,23 @@ internal static class ViewerWorkflow
         Assert.Equal(["click", "scribble"], history.Interactions.Select(i => i.Type));
         Assert.Equal(Cx, history.Interactions[0].Click!.X);
 
+        var boxed = await rpc.CallAsync<MaskResult>("sessions/interact", new InteractParams
+        {
+            SessionId = session.SessionId, Box = new BoxDto { X0 = 28, Y0 = 18, X1 = 93, Y1 = 83 }, Format = "raw",
+        });
+        Assert.Equal(3, boxed.InteractionCount);
+        Assert.True(TestImages.DiskIoU(boxed.Data!, W, H, Cx, Cy, R) > 0.9);
+
+        var labels = new byte[W * H];
+        for (int x = Cx - 10; x <= Cx + 10; x++) labels[Cy * W + x] = 1;
+        for (int y = 0; y < H; y++) labels[y * W + 2] = 2;
+        var labelled = await rpc.CallAsync<MaskResult>("sessions/interact", new InteractParams
+        {
+            SessionId = session.SessionId, Labels = new LabelsDto { Raw = labels }, Format = "raw",
+        });
+        Assert.Equal(4, labelled.InteractionCount);
+        Assert.True(TestImages.DiskIoU(labelled.Data!, W, H, Cx, Cy, R) > 0.9);
+
         var reset = await rpc.CallAsync<MaskResult>("sessions/reset", new SessionParams { SessionId = session.SessionId, Format = "raw" });
         Assert.Equal(0, reset.InteractionCount);
         Assert.Equal(0, reset.ForegroundPixels);
