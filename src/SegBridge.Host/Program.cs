@@ -13,7 +13,7 @@ var root = new RootCommand("SegBridge: interactive segmentation engine speaking 
 };
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (CommandException e)
 {

@@ -21,7 +21,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     public string? ClientName { get; private set; }
     public int? ClientProcessId { get; private set; }
 
-    public Task<InitializeResult> InitializeAsync(InitializeParams p, CancellationToken ct)
+    public Task<InitializeResult> InitializeAsync(InitializeParams? p = null, CancellationToken ct = default)
     {
         p ??= new InitializeParams();
         var version = Errors.Required(p.ProtocolVersion, "protocolVersion", ProtocolInfo.Version);
@@ -55,17 +55,17 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         });
     }
 
-    public Task<Ack> ShutdownAsync(EmptyParams p, CancellationToken ct)
+    public Task<Ack> ShutdownAsync(EmptyParams? p = null, CancellationToken ct = default)
     {
         Log.Info("shutdown requested by '{0}'", ClientName);
         onShutdown?.Invoke();
         return Task.FromResult(new Ack());
     }
 
-    public Task<PingResult> PingAsync(EmptyParams p, CancellationToken ct)
+    public Task<PingResult> PingAsync(EmptyParams? p = null, CancellationToken ct = default)
         => Task.FromResult(new PingResult { ServerTimeUtc = DateTime.UtcNow.ToString("O") });
 
-    public Task<ModelListResult> ListModelsAsync(EmptyParams p, CancellationToken ct)
+    public Task<ModelListResult> ListModelsAsync(EmptyParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
         return Task.FromResult(new ModelListResult
@@ -75,7 +75,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         });
     }
 
-    public Task<ModelDescription> DescribeModelAsync(ModelIdParams p, CancellationToken ct)
+    public Task<ModelDescription> DescribeModelAsync(ModelIdParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
         var entry = FindModel(p?.ModelId);
@@ -83,7 +83,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         return Task.FromResult(new ModelDescription { Model = ToInfo(entry), ParametersJson = parameters });
     }
 
-    public Task<ImageInfo> OpenImageAsync(OpenImageParams p, CancellationToken ct)
+    public Task<ImageInfo> OpenImageAsync(OpenImageParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
         if (p is null || new object?[] { p.Path, p.Encoded, p.Raw }.Count(x => x is not null) != 1)
@@ -113,7 +113,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         }
     }
 
-    public Task<Ack> CloseImageAsync(ImageIdParams p, CancellationToken ct)
+    public Task<Ack> CloseImageAsync(ImageIdParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
         var id = Errors.Required(p?.ImageId, "imageId", "img-1");
@@ -121,7 +121,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         return Task.FromResult(new Ack());
     }
 
-    public Task<SessionInfo> CreateSessionAsync(CreateSessionParams p, CancellationToken ct)
+    public Task<SessionInfo> CreateSessionAsync(CreateSessionParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
         var imageId = Errors.Required(p?.ImageId, "imageId", "img-1");
@@ -137,7 +137,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         return Task.FromResult(ToInfo(session));
     }
 
-    public async Task<MaskResult> InteractAsync(InteractParams p, CancellationToken ct)
+    public async Task<MaskResult> InteractAsync(InteractParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
         var session = FindSession(p?.SessionId);
@@ -155,21 +155,21 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         });
     }
 
-    public Task<MaskResult> UndoAsync(SessionParams p, CancellationToken ct) => HistoryStep(p, ct, s =>
+    public Task<MaskResult> UndoAsync(SessionParams? p = null, CancellationToken ct = default) => HistoryStep(p, ct, s =>
     {
         if (!s.Undo()) throw Errors.Make(ErrorCodes.NothingToUndo, $"session {s.Id} has no interaction to undo");
     });
 
-    public Task<MaskResult> RedoAsync(SessionParams p, CancellationToken ct) => HistoryStep(p, ct, s =>
+    public Task<MaskResult> RedoAsync(SessionParams? p = null, CancellationToken ct = default) => HistoryStep(p, ct, s =>
     {
         if (!s.Redo()) throw Errors.Make(ErrorCodes.NothingToRedo, $"session {s.Id} has nothing to redo");
     });
 
-    public Task<MaskResult> ResetAsync(SessionParams p, CancellationToken ct) => HistoryStep(p, ct, s => s.Reset());
+    public Task<MaskResult> ResetAsync(SessionParams? p = null, CancellationToken ct = default) => HistoryStep(p, ct, s => s.Reset());
 
-    public Task<MaskResult> GetMaskAsync(SessionParams p, CancellationToken ct) => HistoryStep(p, ct, _ => { });
+    public Task<MaskResult> GetMaskAsync(SessionParams? p = null, CancellationToken ct = default) => HistoryStep(p, ct, _ => { });
 
-    public async Task<HistoryResult> GetHistoryAsync(SessionParams p, CancellationToken ct)
+    public async Task<HistoryResult> GetHistoryAsync(SessionParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
         var session = FindSession(p?.SessionId);
@@ -181,13 +181,13 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         }));
     }
 
-    public Task<SessionListResult> ListSessionsAsync(EmptyParams p, CancellationToken ct)
+    public Task<SessionListResult> ListSessionsAsync(EmptyParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
         return Task.FromResult(new SessionListResult { Sessions = engine.Sessions.All.Select(ToInfo).ToArray() });
     }
 
-    public Task<Ack> CloseSessionAsync(SessionParams p, CancellationToken ct)
+    public Task<Ack> CloseSessionAsync(SessionParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
         var id = Errors.Required(p?.SessionId, "sessionId", "ses-1");

@@ -12,7 +12,7 @@ internal static class MaskEncoder
     {
         var f = string.IsNullOrEmpty(format) ? MaskFormats.Rle : format;
         return MaskFormats.All.Contains(f) ? f
-            : throw Errors.Argument("format", $"unknown mask format '{format}'", string.Join(", ", MaskFormats.All));
+            : throw Errors.Argument("format", $"unknown mask format '{format}'; allowed: {string.Join(", ", MaskFormats.All)}", string.Join(", ", MaskFormats.All));
     }
 
     public static double CheckTolerance(double? tolerance)

@@ -13,9 +13,9 @@ namespace SegBridge.Host.Rpc;
 internal sealed class SegBridgeJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handler)
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
-    private int _pending;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<RequestId, byte> _pending = new();
 
-    public int PendingReplies => Volatile.Read(ref _pending);
+    public int PendingReplies => _pending.Count;
 
     protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
     {
@@ -24,6 +24,16 @@ internal sealed class SegBridgeJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc
         {
             Log.Info("{0} refused: {1} ({2})", request.Method, pe.Message, pe.Code);
             return new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)pe.Code, Message = pe.Message, Data = pe.Data };
+        }
+        // The engine itself parses no JSON or MessagePack at run time, so these come from binding the params object.
+        if (e is System.Text.Json.JsonException or MessagePack.MessagePackSerializationException)
+        {
+            Log.Info("{0}: params did not bind: {1}", request.Method, e.Message);
+            return new JsonRpcError.ErrorDetail
+            {
+                Code = JsonRpcErrorCode.InvalidParams,
+                Message = $"params of {request.Method} do not match its params object (see `segbridge protocol`): {e.Message}",
+            };
         }
         if (e is OperationCanceledException)
             return new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.RequestCanceled, Message = $"{request.Method} was cancelled" };
@@ -36,16 +46,17 @@ internal sealed class SegBridgeJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc
         };
     }
 
-    protected override async ValueTask<JsonRpcMessage> DispatchIncomingRequestAsync(JsonRpcRequest request)
+    protected override ValueTask<JsonRpcMessage> DispatchRequestAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
     {
-        if (request.IsResponseExpected) Interlocked.Increment(ref _pending);
-        return await base.DispatchIncomingRequestAsync(request);
+        if (request.IsResponseExpected) _pending.TryAdd(request.RequestId, 0);
+        return base.DispatchRequestAsync(request, targetMethod, cancellationToken);
     }
 
     protected override void OnResponseSent(JsonRpcMessage response)
     {
         base.OnResponseSent(response);
-        if (response is JsonRpcResult or JsonRpcError) Interlocked.Decrement(ref _pending);
+        var id = response switch { JsonRpcResult r => r.RequestId, JsonRpcError e => e.RequestId, _ => default };
+        _pending.TryRemove(id, out _);
     }
 
     /// <summary>Waits until every request read so far has had its reply written.</summary>

@@ -11,7 +11,7 @@ internal sealed class ShutdownSignals : IDisposable
     public ShutdownSignals(CancellationToken outer)
     {
         _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
-        _registrations = [PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT]
+        _registrations = new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT }
             .Select(s => PosixSignalRegistration.Create(s, ctx => { ctx.Cancel = true; _cts.Cancel(); })).ToArray();
     }
 

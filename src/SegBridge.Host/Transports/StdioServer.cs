@@ -30,7 +30,10 @@ internal static class StdioServer
             await rpc.WaitForPendingRepliesAsync(TimeSpan.FromSeconds(30));
             rpc.Dispose();
         }
-        try { await rpc.Completion; }
+        // A console read cannot be cancelled on Linux: when we stop for a dead parent or `shutdown`,
+        // the read loop stays blocked on stdin, so wait for it only briefly before exiting.
+        try { await rpc.Completion.WaitAsync(TimeSpan.FromSeconds(2)); }
+        catch (TimeoutException) { Log.Info("stdin still open; exiting without waiting for it"); }
         catch (Exception e) { Log.Info("stdio connection ended: {0}", e.Message); }
         stop.Cancel();
         await parentWatch;

@@ -110,7 +110,7 @@ public sealed class BadInputTests(ITestOutputHelper output)
         await s.FlushAsync();
     }
 
-    private void Expect(RemoteInvocationException e, int code, string messagePart)
+    private void Expect(RpcError e, int code, string messagePart)
     {
         output.WriteLine($"{code}: {e.Message}");
         Assert.True(e.ErrorCode == code, $"expected code {code}, got {e.ErrorCode}: {e.Message}");

@@ -104,14 +104,17 @@ public static class Clients
     public static Task<InitializeResult> InitializeAsync(this JsonRpc rpc, string client = "segbridge-tests")
         => rpc.CallAsync<InitializeResult>("initialize", new InitializeParams { ClientName = client, ProtocolVersion = ProtocolInfo.Version, ProcessId = Environment.ProcessId });
 
-    /// <summary>The JSON-RPC error code a call fails with.</summary>
-    public static async Task<RemoteInvocationException> ErrorAsync(this JsonRpc rpc, string method, object parameters)
+    /// <summary>The JSON-RPC error a call fails with (StreamJsonRpc raises "method not found" as its own exception type).</summary>
+    public static async Task<RpcError> ErrorAsync(this JsonRpc rpc, string method, object parameters)
     {
         try
         {
             await rpc.InvokeWithParameterObjectAsync<JsonElement>(method, parameters).WaitAsync(TimeSpan.FromSeconds(60));
         }
-        catch (RemoteInvocationException e) { return e; }
+        catch (RemoteInvocationException e) { return new RpcError(e.ErrorCode, e.Message); }
+        catch (RemoteMethodNotFoundException e) { return new RpcError((int)e.ErrorCode, e.Message); }
         throw new Xunit.Sdk.XunitException($"{method} succeeded but an error was expected");
     }
 }
+
+public sealed record RpcError(int ErrorCode, string Message);
