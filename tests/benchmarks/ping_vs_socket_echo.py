@@ -88,7 +88,7 @@ def main():
         with segbridge.PipeServer.start(name, executable=exe, stderr=open(os.devnull, "wb")) as server:
             with segbridge.Engine.connect(server.path) as engine:
                 print(f"engine {engine.initialize_result.get('serverVersion')} on pipe {server.path}; "
-                      f"N={args.n}, ping request frame {len(ping_frame)} bytes")
+                      f"{os.cpu_count()} cpus, N={args.n}, ping request frame {len(ping_frame)} bytes")
                 for _ in range(args.warmup):
                     engine.ping()
                 client_times = []

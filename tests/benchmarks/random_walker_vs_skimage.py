@@ -12,6 +12,7 @@ Seeds go to the engine as one `labels` interaction (the same label image skimage
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -81,6 +82,8 @@ def main():
     ap.add_argument("--image", help="GrabCut image stem (default 106024)")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each (best and median reported)")
     ap.add_argument("--beta", type=float, default=130.0)
+    ap.add_argument("--ref-tol", type=float, default=1e-6,
+                    help="also run skimage once with this tighter tol as a converged reference (0: skip)")
     args = ap.parse_args()
 
     from skimage.segmentation import random_walker
@@ -88,7 +91,7 @@ def main():
 
     case = load_grabcut(args.image) or synthetic()
     desc, img, seeds, gt = case
-    print(f"image: {desc}; seeds: {int((seeds == 1).sum())} fg px, {int((seeds == 2).sum())} bg px")
+    print(f"cpus: {os.cpu_count()}; image: {desc}; seeds: {int((seeds == 1).sum())} fg px, {int((seeds == 2).sum())} bg px")
 
     exe = _common.engine_executable()
     with segbridge.Engine.launch(exe, timeout=300, stderr=open("/dev/null", "wb")) as engine:
@@ -115,6 +118,13 @@ def main():
         sk_times.append((time.perf_counter() - t0) * 1000)
         mask_sk = lab == 1
 
+    mask_ref = None
+    if args.ref_tol > 0:
+        t0 = time.perf_counter()
+        lab = random_walker(img, seeds.astype(np.int32), beta=args.beta, mode="cg_j", tol=args.ref_tol, channel_axis=-1)
+        ref_ms = (time.perf_counter() - t0) * 1000
+        mask_ref = lab == 1
+
     def fmt(ts):
         return f"best {min(ts):8.1f} ms   median {statistics.median(ts):8.1f} ms"
 
@@ -127,6 +137,9 @@ def main():
     print(f"foreground: engine {int(mask_engine.sum())} px, skimage {int(mask_sk.sum())} px; "
           f"pixels that differ: {int((mask_engine != mask_sk).sum())}")
     print(f"IoU engine vs skimage: {iou(mask_engine, mask_sk):.4f}")
+    if mask_ref is not None:
+        print(f"converged reference (skimage tol={args.ref_tol:g}, {ref_ms:.0f} ms): "
+              f"IoU engine vs ref {iou(mask_engine, mask_ref):.4f}, skimage(tol=1e-3) vs ref {iou(mask_sk, mask_ref):.4f}")
     if gt is not None:
         band = gt == 128
         print(f"IoU vs ground truth (128 band ignored): engine {iou(mask_engine, gt == 255, band):.4f}, "

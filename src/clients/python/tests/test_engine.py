@@ -295,3 +295,26 @@ def test_pipe_two_clients_concurrently(segbridge_exe):
         # a fresh client can still connect after both left
         with Engine.connect(name, timeout=60) as c:
             assert c.ping()
+
+
+def test_box_is_applied_or_refused_with_2003(engine):
+    ready_model(engine, "graph-cut")
+    arr, disc = synthetic()
+    s = engine.create_session(engine.open_image(arr), "graph-cut")
+    try:
+        r = s.box(30, 20, 98, 76)
+    except segbridge.UnsupportedInteractionError as e:
+        assert e.code == 2003
+    else:
+        assert r.interaction_count == 1 and r.mask.any()
+        assert not r.mask[:20].any() and not r.mask[:, :30].any()  # nothing outside the box
+    s.close()
+
+
+def test_engine_log_on_stderr_goes_to_file(segbridge_exe, tmp_path):
+    log = tmp_path / "engine.log"
+    with Engine.launch(segbridge_exe, timeout=60, stderr=str(log)) as e:
+        e.ping()
+        with pytest.raises(segbridge.UnknownModelError):
+            e.describe_model("nope")
+    assert log.exists()  # whatever the engine logged landed here, not in the protocol stream
