@@ -62,12 +62,21 @@ public sealed class EngineProcess : IAsyncDisposable
         return Process.ExitCode;
     }
 
+    /// <summary>Sends SIGTERM, the way a service manager stops the engine.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", Process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Stops the engine as a service manager would (SIGTERM), killing it only if it does not exit.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!Process.HasExited)
         {
-            try { Process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            await Process.WaitForExitAsync();
+            Terminate();
+            try { await Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)); }
+            catch (TimeoutException) { Process.Kill(entireProcessTree: true); await Process.WaitForExitAsync(); }
         }
         Process.Dispose();
     }
