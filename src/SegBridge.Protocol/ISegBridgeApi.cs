@@ -5,54 +5,56 @@ namespace SegBridge.Protocol;
 /// <summary>
 /// The SegBridge protocol. Every method takes one params object (JSON-RPC "by-name" params) and
 /// returns one result object. Existing methods never change meaning; new behaviour gets a new method.
+/// Params are optional on the wire (a missing params object reads as an empty one), so the
+/// implementation must check every field it needs.
 /// </summary>
 public interface ISegBridgeApi
 {
     [ProtocolMethod("initialize", "Handshake: protocol version check, capabilities and models. Must come first.")]
-    Task<InitializeResult> InitializeAsync(InitializeParams p, CancellationToken ct);
+    Task<InitializeResult> InitializeAsync(InitializeParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("shutdown", "Ask the engine to finish in-flight work and exit (stdio) or close this connection (pipe).")]
-    Task<Ack> ShutdownAsync(EmptyParams p, CancellationToken ct);
+    Task<Ack> ShutdownAsync(EmptyParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("ping", "Round-trip check; allowed before initialize.")]
-    Task<PingResult> PingAsync(EmptyParams p, CancellationToken ct);
+    Task<PingResult> PingAsync(EmptyParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("models/list", "Every model in the registry with status, plus manifests that failed validation.")]
-    Task<ModelListResult> ListModelsAsync(EmptyParams p, CancellationToken ct);
+    Task<ModelListResult> ListModelsAsync(EmptyParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("models/describe", "One model with its manifest parameters.")]
-    Task<ModelDescription> DescribeModelAsync(ModelIdParams p, CancellationToken ct);
+    Task<ModelDescription> DescribeModelAsync(ModelIdParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("images/open", "Open an image from a path, encoded bytes or a raw array.")]
-    Task<ImageInfo> OpenImageAsync(OpenImageParams p, CancellationToken ct);
+    Task<ImageInfo> OpenImageAsync(OpenImageParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("images/close", "Forget an image; sessions on it stay usable until closed.")]
-    Task<Ack> CloseImageAsync(ImageIdParams p, CancellationToken ct);
+    Task<Ack> CloseImageAsync(ImageIdParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/create", "Start an interactive session on an image with a model.")]
-    Task<SessionInfo> CreateSessionAsync(CreateSessionParams p, CancellationToken ct);
+    Task<SessionInfo> CreateSessionAsync(CreateSessionParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/interact", "Add one interaction (click, scribble, labels or box) and return the new mask.")]
-    Task<MaskResult> InteractAsync(InteractParams p, CancellationToken ct);
+    Task<MaskResult> InteractAsync(InteractParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/undo", "Remove the last interaction and return the recomputed mask.")]
-    Task<MaskResult> UndoAsync(SessionParams p, CancellationToken ct);
+    Task<MaskResult> UndoAsync(SessionParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/redo", "Re-apply the last undone interaction and return the mask.")]
-    Task<MaskResult> RedoAsync(SessionParams p, CancellationToken ct);
+    Task<MaskResult> RedoAsync(SessionParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/reset", "Drop every interaction (undoable) and return the empty mask.")]
-    Task<MaskResult> ResetAsync(SessionParams p, CancellationToken ct);
+    Task<MaskResult> ResetAsync(SessionParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/mask", "The current mask in the requested format.")]
-    Task<MaskResult> GetMaskAsync(SessionParams p, CancellationToken ct);
+    Task<MaskResult> GetMaskAsync(SessionParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/history", "The applied and redoable interactions of a session.")]
-    Task<HistoryResult> GetHistoryAsync(SessionParams p, CancellationToken ct);
+    Task<HistoryResult> GetHistoryAsync(SessionParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/list", "Open sessions.")]
-    Task<SessionListResult> ListSessionsAsync(EmptyParams p, CancellationToken ct);
+    Task<SessionListResult> ListSessionsAsync(EmptyParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/close", "Close a session and free its memory.")]
-    Task<Ack> CloseSessionAsync(SessionParams p, CancellationToken ct);
+    Task<Ack> CloseSessionAsync(SessionParams? p = null, CancellationToken ct = default);
 }

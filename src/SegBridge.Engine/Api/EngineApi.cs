@@ -1,0 +1,272 @@
+using NLog;
+using SegBridge.Engine.Registry;
+using SegBridge.Engine.Sessions;
+using SegBridge.Imaging.Codecs;
+using SegBridge.Protocol;
+using SegBridge.Protocol.Messages;
+
+namespace SegBridge.Engine.Api;
+
+/// <summary>
+/// The protocol implemented over the shared engine; one instance per client connection, holding that
+/// connection's handshake state. Every expected failure is a <see cref="ProtocolException"/> with a
+/// stable code; anything else is a bug and is logged by the host.
+/// </summary>
+public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null) : ISegBridgeApi
+{
+    private static readonly Logger Log = LogManager.GetCurrentClassLogger();
+    private readonly InteractionMapper _mapper = new(engine.Options);
+    private volatile bool _initialized;
+
+    public string? ClientName { get; private set; }
+    public int? ClientProcessId { get; private set; }
+
+    public Task<InitializeResult> InitializeAsync(InitializeParams? p = null, CancellationToken ct = default)
+    {
+        p ??= new InitializeParams();
+        var version = Errors.Required(p.ProtocolVersion, "protocolVersion", ProtocolInfo.Version);
+        var major = ProtocolInfo.ParseMajor(version)
+            ?? throw Errors.Argument("protocolVersion", $"protocolVersion '{version}' is not MAJOR.MINOR", ProtocolInfo.Version);
+        if (major != ProtocolInfo.Major)
+            throw Errors.Make(ErrorCodes.ProtocolVersionMismatch,
+                $"client '{p.ClientName ?? "unknown"}' speaks protocol {version}, this engine speaks {ProtocolInfo.Version}; update the client or the engine so the major versions match",
+                "protocolVersion", $"{ProtocolInfo.Major}.x");
+        ClientName = p.ClientName;
+        ClientProcessId = p.ProcessId;
+        _initialized = true;
+        Log.Info("client '{0}' {1} initialized (protocol {2}, pid {3})", p.ClientName, p.ClientVersion, version, p.ProcessId);
+        return Task.FromResult(new InitializeResult
+        {
+            ServerName = "segbridge",
+            ServerVersion = engine.ServerVersion,
+            ProtocolVersion = ProtocolInfo.Version,
+            Capabilities = new Capabilities
+            {
+                MaskFormats = MaskFormats.All,
+                Interactions = InteractionKinds.All,
+                ImageInputs = ["path", "encoded", "raw"],
+                RawDtypes = ["uint8", "uint16", "float32"],
+                Transports = ["stdio", "pipe"],
+                Encodings = ["json", "msgpack"],
+                Devices = engine.Devices.ToArray(),
+                MaxImagePixels = engine.Options.MaxImagePixels,
+            },
+            Models = engine.Registry.Entries.Select(ToInfo).ToArray(),
+        });
+    }
+
+    public Task<Ack> ShutdownAsync(EmptyParams? p = null, CancellationToken ct = default)
+    {
+        Log.Info("shutdown requested by '{0}'", ClientName);
+        onShutdown?.Invoke();
+        return Task.FromResult(new Ack());
+    }
+
+    public Task<PingResult> PingAsync(EmptyParams? p = null, CancellationToken ct = default)
+        => Task.FromResult(new PingResult { ServerTimeUtc = DateTime.UtcNow.ToString("O") });
+
+    public Task<ModelListResult> ListModelsAsync(EmptyParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        return Task.FromResult(new ModelListResult
+        {
+            Models = engine.Registry.Entries.Select(ToInfo).ToArray(),
+            ManifestErrors = engine.Registry.Errors.Select(e => new ManifestError { File = e.File, Field = e.Field, Message = e.Problem }).ToArray(),
+        });
+    }
+
+    public Task<ModelDescription> DescribeModelAsync(ModelIdParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var entry = FindModel(p?.ModelId);
+        var parameters = System.Text.Json.JsonSerializer.Serialize(entry.Manifest.Parameters);
+        return Task.FromResult(new ModelDescription { Model = ToInfo(entry), ParametersJson = parameters });
+    }
+
+    public Task<ImageInfo> OpenImageAsync(OpenImageParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        if (p is null || new object?[] { p.Path, p.Encoded, p.Raw }.Count(x => x is not null) != 1)
+            throw Errors.Argument("path|encoded|raw", "images/open needs exactly one of path, encoded or raw", "path, encoded, raw");
+        var limit = engine.Options.MaxImagePixels;
+        try
+        {
+            var raster = p.Path is not null ? ImageDecoder.DecodeFile(p.Path, limit)
+                : p.Encoded is not null ? ImageDecoder.Decode(p.Encoded, limit)
+                : ImageDecoder.FromRaw(p.Raw!.Width, p.Raw.Height, p.Raw.Channels, p.Raw.Dtype ?? "", p.Raw.Data ?? [], limit);
+            var name = p.Name ?? (p.Path is not null ? Path.GetFileName(p.Path) : null);
+            var image = engine.Images.Add(raster, name);
+            Log.Info("opened {0} '{1}' {2}x{3}x{4}", image.Id, name, raster.Width, raster.Height, raster.Channels);
+            return Task.FromResult(new ImageInfo { ImageId = image.Id, Width = raster.Width, Height = raster.Height, Channels = raster.Channels, Name = name });
+        }
+        catch (ImageTooLargeException e)
+        {
+            throw Errors.Make(ErrorCodes.ImageTooLarge, e.Message, "image", $"at most {limit} pixels");
+        }
+        catch (RawArrayException e)
+        {
+            throw Errors.Make(ErrorCodes.InvalidArgument, e.Message, "raw." + e.Field);
+        }
+        catch (ImageDecodeException e)
+        {
+            throw Errors.Make(ErrorCodes.ImageUnreadable, e.Message, p.Path is not null ? "path" : p.Encoded is not null ? "encoded" : "raw", "PNG, JPEG or TIFF");
+        }
+    }
+
+    public Task<Ack> CloseImageAsync(ImageIdParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var id = Errors.Required(p?.ImageId, "imageId", "img-1");
+        if (!engine.Images.Remove(id)) throw UnknownImage(id);
+        return Task.FromResult(new Ack());
+    }
+
+    public Task<SessionInfo> CreateSessionAsync(CreateSessionParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var imageId = Errors.Required(p?.ImageId, "imageId", "img-1");
+        var model = FindModel(p!.ModelId);
+        if (!model.IsReady)
+            throw Errors.Make(ErrorCodes.ModelUnavailable, $"model '{model.Manifest.Id}' is unavailable: {model.UnavailableReason}", "modelId", ReadyModels());
+        if (!engine.Images.TryGet(imageId, out var image)) throw UnknownImage(imageId);
+        if (engine.Sessions.Count >= engine.Options.MaxSessions)
+            throw Errors.Make(ErrorCodes.LimitExceeded, $"the engine already has {engine.Sessions.Count} open sessions; close some first", "sessions", $"at most {engine.Options.MaxSessions}");
+        var session = new Session(engine.Sessions.NextId(), image, model);
+        engine.Sessions.Add(session);
+        Log.Info("created {0} on {1} with {2}", session.Id, image.Id, model.Manifest.Id);
+        return Task.FromResult(ToInfo(session));
+    }
+
+    public async Task<MaskResult> InteractAsync(InteractParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var session = FindSession(p?.SessionId);
+        var format = MaskEncoder.CheckFormat(p!.Format);
+        var tolerance = MaskEncoder.CheckTolerance(p.Tolerance);
+        var (kind, interaction) = _mapper.Map(p, session.Image.Raster.Width, session.Image.Raster.Height);
+        if (!session.Model.Interactions.Contains(kind))
+            throw Errors.Make(ErrorCodes.UnsupportedInteraction, $"model '{session.Model.Manifest.Id}' does not take {kind} interactions", kind, string.Join(", ", session.Model.Interactions));
+        return await WithSession(session, ct, async () =>
+        {
+            await engine.ComputeGate.WaitAsync(ct);
+            try { session.Apply(interaction, ct); }
+            finally { engine.ComputeGate.Release(); }
+            return MaskEncoder.Encode(session, format, tolerance);
+        });
+    }
+
+    public Task<MaskResult> UndoAsync(SessionParams? p = null, CancellationToken ct = default) => HistoryStep(p, ct, s =>
+    {
+        if (!s.Undo()) throw Errors.Make(ErrorCodes.NothingToUndo, $"session {s.Id} has no interaction to undo");
+    });
+
+    public Task<MaskResult> RedoAsync(SessionParams? p = null, CancellationToken ct = default) => HistoryStep(p, ct, s =>
+    {
+        if (!s.Redo()) throw Errors.Make(ErrorCodes.NothingToRedo, $"session {s.Id} has nothing to redo");
+    });
+
+    public Task<MaskResult> ResetAsync(SessionParams? p = null, CancellationToken ct = default) => HistoryStep(p, ct, s => s.Reset());
+
+    public Task<MaskResult> GetMaskAsync(SessionParams? p = null, CancellationToken ct = default) => HistoryStep(p, ct, _ => { });
+
+    public async Task<HistoryResult> GetHistoryAsync(SessionParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var session = FindSession(p?.SessionId);
+        return await WithSession(session, ct, () => Task.FromResult(new HistoryResult
+        {
+            SessionId = session.Id,
+            Interactions = session.Interactions.Select(InteractionMapper.ToRecord).ToArray(),
+            Redoable = session.Redoable.Select(InteractionMapper.ToRecord).ToArray(),
+        }));
+    }
+
+    public Task<SessionListResult> ListSessionsAsync(EmptyParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        return Task.FromResult(new SessionListResult { Sessions = engine.Sessions.All.Select(ToInfo).ToArray() });
+    }
+
+    public Task<Ack> CloseSessionAsync(SessionParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var id = Errors.Required(p?.SessionId, "sessionId", "ses-1");
+        if (!engine.Sessions.Remove(id)) throw UnknownSession(id);
+        Log.Info("closed {0}", id);
+        return Task.FromResult(new Ack());
+    }
+
+    private async Task<MaskResult> HistoryStep(SessionParams? p, CancellationToken ct, Action<Session> step)
+    {
+        RequireInitialized();
+        var session = FindSession(p?.SessionId);
+        var format = MaskEncoder.CheckFormat(p!.Format);
+        var tolerance = MaskEncoder.CheckTolerance(p.Tolerance);
+        return await WithSession(session, ct, () =>
+        {
+            step(session);
+            return Task.FromResult(MaskEncoder.Encode(session, format, tolerance));
+        });
+    }
+
+    /// <summary>Runs work while holding the session's lock, so interactions on one session are applied in order.</summary>
+    private static async Task<T> WithSession<T>(Session session, CancellationToken ct, Func<Task<T>> work)
+    {
+        await session.Gate.WaitAsync(ct);
+        try { return await work(); }
+        finally { session.Gate.Release(); }
+    }
+
+    private void RequireInitialized()
+    {
+        if (!_initialized)
+            throw Errors.Make(ErrorCodes.NotInitialized, "send 'initialize' with your protocolVersion before any other request", "method", "initialize first");
+    }
+
+    private ModelEntry FindModel(string? id)
+    {
+        var modelId = Errors.Required(id, "modelId", "random-walker");
+        return engine.Registry.TryGet(modelId, out var entry) ? entry
+            : throw Errors.Make(ErrorCodes.UnknownModel, $"unknown model '{modelId}'; known: {string.Join(", ", engine.Registry.Entries.Select(e => e.Manifest.Id).Order())}", "modelId", string.Join(", ", engine.Registry.Entries.Select(e => e.Manifest.Id).Order()));
+    }
+
+    private Session FindSession(string? id)
+    {
+        var sessionId = Errors.Required(id, "sessionId", "ses-1");
+        return engine.Sessions.TryGet(sessionId, out var s) ? s : throw UnknownSession(sessionId);
+    }
+
+    private string ReadyModels() => string.Join(", ", engine.Registry.Entries.Where(e => e.IsReady).Select(e => e.Manifest.Id).Order());
+
+    private static ProtocolException UnknownImage(string id)
+        => Errors.Make(ErrorCodes.UnknownImage, $"unknown image '{id}'; open one with images/open first", "imageId");
+
+    private static ProtocolException UnknownSession(string id)
+        => Errors.Make(ErrorCodes.UnknownSession, $"unknown session '{id}' (closed, or never created)", "sessionId");
+
+    private ModelInfo ToInfo(ModelEntry e) => new()
+    {
+        Id = e.Manifest.Id,
+        Name = e.Manifest.Name,
+        Family = e.Manifest.Family,
+        Dimensions = e.Manifest.Dimensions,
+        Interactions = e.Interactions.ToArray(),
+        Status = e.IsReady ? "ready" : "unavailable",
+        Reason = e.UnavailableReason,
+        Licence = e.Manifest.Licence,
+        Paper = e.Manifest.Paper,
+        Description = e.Manifest.Description,
+        Manifest = Path.GetFileName(e.Manifest.File),
+        Device = e.IsReady ? engine.Devices[0] : null,
+    };
+
+    private static SessionInfo ToInfo(Session s) => new()
+    {
+        SessionId = s.Id,
+        ImageId = s.Image.Id,
+        ModelId = s.Model.Manifest.Id,
+        Width = s.Image.Raster.Width,
+        Height = s.Image.Raster.Height,
+        InteractionCount = s.InteractionCount,
+    };
+}

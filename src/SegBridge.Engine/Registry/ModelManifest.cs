@@ -1,0 +1,20 @@
+using System.Text.Json;
+
+namespace SegBridge.Engine.Registry;
+
+/// <summary>A validated manifest from plugin-manifests/ (see plugin-manifests/manifest.schema.json).</summary>
+public sealed record ModelManifest(
+    string File,
+    string Id,
+    string Name,
+    string Family,
+    string Dimensions,
+    IReadOnlyList<string>? Interactions,
+    IReadOnlyDictionary<string, JsonElement> Parameters,
+    IReadOnlyList<WeightsFile> Weights,
+    string? Licence,
+    string? Paper,
+    string? Description);
+
+/// <summary>A weights file named by a manifest, relative to the manifest's folder, with its sha256.</summary>
+public sealed record WeightsFile(string Path, string Sha256);

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using SegBridge.Engine.Api;
+using SegBridge.Protocol;
+using SegBridge.Protocol.Messages;
+
+namespace SegBridge.Host.Commands;
+
+/// <summary>
+/// One-shot segmentation through the same API a viewer uses: open, create a session, apply the
+/// interactions in the order given (box, scribbles, then clicks), write the mask as a PNG.
+/// </summary>
+internal static class SegmentCommand
+{
+    public static Command Create()
+    {
+        var settings = new EngineSettings();
+        var image = new Argument<string>("IMAGE") { Description = "PNG, JPEG or TIFF image" };
+        var model = new Option<string>("--model") { Description = "Model id (see `segbridge models list`)", Required = true };
+        var clicks = new Option<string[]>("--click") { Description = "Click X,Y,+ (foreground) or X,Y,- (background); repeatable, applied in order" };
+        var scribbles = new Option<string?>("--scribbles") { Description = "Label PNG the size of the image: 0 unlabelled, 1 foreground, 2 background" };
+        var box = new Option<string?>("--box") { Description = "Box X0,Y0,X1,Y1 around the object" };
+        var output = new Option<string>("--out") { Description = "Where to write the mask (8-bit PNG, 0/255)", Required = true };
+        var command = new Command("segment", "Segment one image from the command line and write the mask") { image, model, clicks, scribbles, box, output };
+        settings.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var interactions = new List<InteractParams>();
+            if (parse.GetValue(box) is { } b) interactions.Add(new InteractParams { Box = ParseBox(b) });
+            if (parse.GetValue(scribbles) is { } s)
+                interactions.Add(new InteractParams { Labels = new LabelsDto { Png = ReadFile(s, "--scribbles") } });
+            interactions.AddRange((parse.GetValue(clicks) ?? []).Select(c => new InteractParams { Click = ParseClick(c) }));
+            if (interactions.Count == 0) throw new CommandException("give at least one --click, --scribbles or --box");
+
+            var api = new EngineApi(settings.Build(parse));
+            await api.InitializeAsync(new InitializeParams { ClientName = "segbridge-cli", ProtocolVersion = ProtocolInfo.Version }, ct);
+            var img = await api.OpenImageAsync(new OpenImageParams { Path = Path.GetFullPath(parse.GetValue(image)!) }, ct);
+            var session = await api.CreateSessionAsync(new CreateSessionParams { ImageId = img.ImageId, ModelId = parse.GetValue(model) }, ct);
+            MaskResult? mask = null;
+            for (int i = 0; i < interactions.Count; i++)
+            {
+                var p = interactions[i];
+                mask = await api.InteractAsync(new InteractParams
+                {
+                    SessionId = session.SessionId, Click = p.Click, Labels = p.Labels, Box = p.Box, Format = MaskFormats.Png,
+                }, ct);
+                Console.Error.WriteLine($"segbridge: [{i + 1}/{interactions.Count}] {Describe(p)}: {mask.ForegroundPixels} foreground pixels in {mask.ModelMs:0} ms" +
+                                        (mask.Notes is null ? "" : $" ({mask.Notes})"));
+            }
+            var outPath = parse.GetValue(output)!;
+            await File.WriteAllBytesAsync(outPath, mask!.Data!, ct);
+            Console.Error.WriteLine($"segbridge: wrote {outPath} ({img.Width}×{img.Height}, {mask.ForegroundPixels} foreground pixels)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Describe(InteractParams p) =>
+        p.Click is { } c ? $"click ({c.X:0.#}, {c.Y:0.#}) {(c.Positive ? "+" : "-")}" : p.Box is not null ? "box" : "scribbles";
+
+    private static byte[] ReadFile(string path, string option)
+        => File.Exists(path) ? File.ReadAllBytes(path) : throw new CommandException($"{option}: file '{path}' does not exist");
+
+    private static ClickDto ParseClick(string text)
+    {
+        var parts = text.Split(',');
+        if (parts.Length != 3 || parts[2] is not ("+" or "-") || !TryNumber(parts[0], out var x) || !TryNumber(parts[1], out var y))
+            throw new CommandException($"--click '{text}' must be X,Y,+ or X,Y,- (e.g. 120,85,+)");
+        return new ClickDto { X = x, Y = y, Positive = parts[2] == "+" };
+    }
+
+    private static BoxDto ParseBox(string text)
+    {
+        var parts = text.Split(',');
+        var v = new double[4];
+        if (parts.Length != 4 || !parts.Select((p, i) => TryNumber(p, out v[i])).All(ok => ok))
+            throw new CommandException($"--box '{text}' must be X0,Y0,X1,Y1 (e.g. 10,20,200,180)");
+        return new BoxDto { X0 = v[0], Y0 = v[1], X1 = v[2], Y1 = v[3] };
+    }
+
+    private static bool TryNumber(string s, out double value)
+        => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+}

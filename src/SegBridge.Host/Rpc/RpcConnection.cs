@@ -1,0 +1,39 @@
+using System.Reflection;
+using System.Text.Json;
+using SegBridge.Engine;
+using SegBridge.Engine.Api;
+using SegBridge.Protocol;
+using SegBridge.Protocol.Messages;
+using StreamJsonRpc;
+
+namespace SegBridge.Host.Rpc;
+
+/// <summary>Binds one client connection (a pair of streams) to a fresh <see cref="EngineApi"/> over the shared engine.</summary>
+internal static class RpcConnection
+{
+    /// <summary>Largest request frame accepted; a 64-Mpx RGB image as base64 JSON is about 256 MB.</summary>
+    public const long MaxFrameBytes = 512L * 1024 * 1024;
+
+    public static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, Stream send, Stream receive, WireEncoding encoding, Action? onShutdown)
+    {
+        IJsonRpcMessageHandler handler = encoding switch
+        {
+            WireEncoding.MessagePack => new TolerantLengthHeaderHandler(send, receive, new MessagePackFormatter(), MaxFrameBytes),
+            _ => new TolerantHeaderDelimitedHandler(send, receive,
+                new SystemTextJsonFormatter { JsonSerializerOptions = new JsonSerializerOptions(ProtocolJson.Options) }, MaxFrameBytes),
+        };
+        var rpc = new SegBridgeJsonRpc(handler) { CancelLocallyInvokedMethodsWhenConnectionIsClosed = true };
+        var api = new EngineApi(engine, onShutdown);
+        foreach (var method in typeof(ISegBridgeApi).GetMethods())
+        {
+            var name = method.GetCustomAttribute<ProtocolMethodAttribute>()!.Name;
+            // Single-object binding reads the whole params object into the method's one parameter. MessagePack
+            // sends an empty object as zero named arguments, which that binding rejects, so the parameterless
+            // methods bind by name instead (their parameter is optional).
+            var singleObject = method.GetParameters()[0].ParameterType != typeof(EmptyParams);
+            rpc.AddLocalRpcMethod(method, api, new JsonRpcMethodAttribute(name) { UseSingleObjectParameterDeserialization = singleObject });
+        }
+        rpc.StartListening();
+        return (rpc, api);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using StreamJsonRpc;
+using StreamJsonRpc.Protocol;
+
+namespace SegBridge.Host.Rpc;
+
+/// <summary>
+/// Content-Length framing that survives a bad frame (see <see cref="InvalidFrameReplies"/>) and
+/// refuses frames over a size limit before buffering them.
+/// </summary>
+internal sealed class TolerantHeaderDelimitedHandler(Stream send, Stream receive, SystemTextJsonFormatter formatter, long maxFrameBytes)
+    : MessageHandlerBase(formatter)
+{
+    private readonly Stream _send = send;
+    private readonly Stream _receive = new BufferedStream(receive, 64 * 1024); // header bytes are read one at a time
+    private readonly byte[] _header = new byte[256];
+
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+
+    protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var length = await ReadHeadersAsync(cancellationToken);
+            if (length is null) return null;
+            if (length > maxFrameBytes)
+            {
+                await SkipAsync(length.Value, cancellationToken);
+                await WriteAsync(InvalidFrameReplies.Build((IJsonRpcMessageFactory)Formatter,
+                    new InvalidDataException($"frame of {length} bytes exceeds the limit of {maxFrameBytes} bytes"), null), cancellationToken);
+                continue;
+            }
+            var body = new byte[length.Value];
+            await _receive.ReadExactlyAsync(body, cancellationToken);
+            try { return Formatter.Deserialize(new ReadOnlySequence<byte>(body)); }
+            catch (Exception e) when (InvalidFrameReplies.IsFrameProblem(e))
+            {
+                await WriteAsync(InvalidFrameReplies.Build((IJsonRpcMessageFactory)Formatter, e, body), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Reads header lines up to the blank line; returns Content-Length, or null at a clean end of stream.</summary>
+    private async ValueTask<long?> ReadHeadersAsync(CancellationToken ct)
+    {
+        long? length = null;
+        while (true)
+        {
+            var line = await ReadLineAsync(ct);
+            if (line is null) return null;
+            if (line.Length == 0)
+            {
+                if (length is not null) return length;
+                continue; // tolerate blank lines between frames
+            }
+            var colon = line.IndexOf(':');
+            if (colon > 0 && line[..colon].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                && long.TryParse(line[(colon + 1)..].Trim(), out var n) && n >= 0)
+                length = n;
+            else if (colon <= 0)
+                throw new InvalidDataException($"bad header line '{line}': expected 'Content-Length: N'");
+        }
+    }
+
+    private async ValueTask<string?> ReadLineAsync(CancellationToken ct)
+    {
+        int count = 0;
+        var one = new byte[1];
+        while (true)
+        {
+            if (await _receive.ReadAsync(one, ct) == 0)
+                return count == 0 ? null : throw new EndOfStreamException("stream ended inside a header");
+            if (one[0] == (byte)'\n') break;
+            if (count == _header.Length) throw new InvalidDataException("header line longer than 256 bytes");
+            _header[count++] = one[0];
+        }
+        if (count > 0 && _header[count - 1] == (byte)'\r') count--;
+        return Encoding.ASCII.GetString(_header, 0, count);
+    }
+
+    private async ValueTask SkipAsync(long length, CancellationToken ct)
+    {
+        var buffer = new byte[81920];
+        while (length > 0)
+        {
+            var n = await _receive.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length)), ct);
+            if (n == 0) throw new EndOfStreamException();
+            length -= n;
+        }
+    }
+
+    protected override ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
+    {
+        var body = new ArrayBufferWriter<byte>();
+        Formatter.Serialize(body, content);
+        var header = Encoding.ASCII.GetBytes($"Content-Length: {body.WrittenCount}\r\n\r\n");
+        _send.Write(header);
+        _send.Write(body.WrittenSpan);
+        return ValueTask.CompletedTask;
+    }
+
+    protected override ValueTask FlushAsync(CancellationToken cancellationToken) => new(_send.FlushAsync(cancellationToken));
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) { _receive.Dispose(); _send.Dispose(); }
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>MessagePack with a 4-byte big-endian length prefix, surviving a bad frame the same way.</summary>
+internal sealed class TolerantLengthHeaderHandler(Stream send, Stream receive, MessagePackFormatter formatter, long maxFrameBytes)
+    : MessageHandlerBase(formatter)
+{
+    private readonly Stream _send = send;
+    private readonly Stream _receive = new BufferedStream(receive, 64 * 1024); // header bytes are read one at a time
+
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+
+    protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)
+    {
+        var prefix = new byte[4];
+        while (true)
+        {
+            int got = 0;
+            while (got < 4)
+            {
+                var n = await _receive.ReadAsync(prefix.AsMemory(got), cancellationToken);
+                if (n == 0) return got == 0 ? null : throw new EndOfStreamException("stream ended inside a length prefix");
+                got += n;
+            }
+            var length = BinaryPrimitives.ReadUInt32BigEndian(prefix);
+            if (length > maxFrameBytes)
+                throw new InvalidDataException($"frame of {length} bytes exceeds the limit of {maxFrameBytes} bytes; closing (a MessagePack stream cannot be resynchronised)");
+            var body = new byte[length];
+            await _receive.ReadExactlyAsync(body, cancellationToken);
+            try { return Formatter.Deserialize(new ReadOnlySequence<byte>(body)); }
+            catch (Exception e) when (InvalidFrameReplies.IsFrameProblem(e))
+            {
+                await WriteAsync(InvalidFrameReplies.Build((IJsonRpcMessageFactory)Formatter, e, null), cancellationToken);
+            }
+        }
+    }
+
+    protected override ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
+    {
+        var body = new ArrayBufferWriter<byte>();
+        Formatter.Serialize(body, content);
+        var prefix = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)body.WrittenCount);
+        _send.Write(prefix);
+        _send.Write(body.WrittenSpan);
+        return ValueTask.CompletedTask;
+    }
+
+    protected override ValueTask FlushAsync(CancellationToken cancellationToken) => new(_send.FlushAsync(cancellationToken));
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) { _receive.Dispose(); _send.Dispose(); }
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Schema;
+
+namespace SegBridge.Protocol;
+
+/// <summary>
+/// Generates the OpenRPC 1.3 description of <see cref="ISegBridgeApi"/> from the contract itself,
+/// so clients in other languages are written against exactly what the engine serves.
+/// </summary>
+public static class OpenRpcDocument
+{
+    public static string Generate()
+    {
+        var schemas = new JsonObject();
+        var methods = new JsonArray();
+        foreach (var method in typeof(ISegBridgeApi).GetMethods().OrderBy(m => m.MetadataToken))
+        {
+            var attr = method.GetCustomAttribute<ProtocolMethodAttribute>()
+                ?? throw new InvalidOperationException($"{method.Name} has no [ProtocolMethod]");
+            var paramType = method.GetParameters()[0].ParameterType;
+            var resultType = method.ReturnType.GetGenericArguments()[0];
+            methods.Add(new JsonObject
+            {
+                ["name"] = attr.Name,
+                ["summary"] = attr.Summary,
+                ["paramStructure"] = "by-name",
+                ["params"] = new JsonArray(ParamsOf(paramType, schemas).ToArray<JsonNode?>()),
+                ["result"] = new JsonObject { ["name"] = resultType.Name, ["schema"] = Ref(resultType, schemas) },
+            });
+        }
+        var errors = new JsonArray(ErrorCodes.Names.OrderBy(kv => kv.Key)
+            .Select(kv => (JsonNode)new JsonObject { ["code"] = kv.Key, ["message"] = kv.Value }).ToArray());
+        var doc = new JsonObject
+        {
+            ["openrpc"] = "1.3.2",
+            ["info"] = new JsonObject
+            {
+                ["title"] = "SegBridge engine protocol",
+                ["version"] = ProtocolInfo.Version,
+                ["description"] = "JSON-RPC 2.0 over stdio (Content-Length framing) or a Unix domain socket (/tmp/CoreFxPipe_NAME). " +
+                                  "Binary encoding: MessagePack with a 4-byte big-endian length prefix. Cancellation: $/cancelRequest {id} -> error -32800.",
+            },
+            ["methods"] = methods,
+            ["components"] = new JsonObject { ["schemas"] = schemas },
+            ["x-error-codes"] = errors,
+        };
+        return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>Each member of the single params object becomes an OpenRPC param, as by-name calls send them.</summary>
+    private static IEnumerable<JsonNode> ParamsOf(Type paramType, JsonObject schemas)
+    {
+        var schema = Schema(paramType);
+        if (schema["properties"] is not JsonObject props) yield break;
+        foreach (var (name, value) in props)
+            yield return new JsonObject { ["name"] = name, ["schema"] = value!.DeepClone() };
+        schemas[paramType.Name] = schema;
+    }
+
+    private static JsonObject Ref(Type type, JsonObject schemas)
+    {
+        schemas[type.Name] = Schema(type);
+        return new JsonObject { ["$ref"] = $"#/components/schemas/{type.Name}" };
+    }
+
+    private static JsonNode Schema(Type type)
+        => ProtocolJson.Options.GetJsonSchemaAsNode(type, new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
+}
