@@ -1,3 +1,4 @@
+using System.Globalization;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Imaging.Rasters;
 
@@ -29,9 +30,10 @@ public sealed class WatershedModel(double sigma = WatershedModel.DefaultSigma) :
         for (int i = 0; i < n; i++)
             if (labels[i] != SeedMap.Unlabelled) queue.Enqueue(i, new FloodKey(gradient[i], order++));
 
+        int popped = 0;
         while (queue.TryDequeue(out int i, out _))
         {
-            if ((order & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if ((++popped & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
             int x = i % w, y = i / w;
             byte label = labels[i];
             if (x > 0) Claim(i - 1);
@@ -49,7 +51,7 @@ public sealed class WatershedModel(double sigma = WatershedModel.DefaultSigma) :
 
         var mask = new Mask(w, h);
         for (int i = 0; i < n; i++) mask.Data[i] = labels[i] == SeedMap.Foreground ? (byte)1 : (byte)0;
-        return new SegmentationResult(mask, null, $"{completed.Notes}; watershed: Sobel magnitude (Euclidean over channels) after Gaussian sigma {Sigma}");
+        return new SegmentationResult(mask, null, string.Create(CultureInfo.InvariantCulture, $"{completed.Notes}; watershed: Sobel magnitude (Euclidean over channels) after Gaussian sigma {Sigma}"));
     }
 
     /// <summary>Gradient first, then arrival order: FIFO among equal gradients.</summary>
