@@ -97,6 +97,8 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         string? path = null;
         if (p.Path is not null)
         {
+            if (string.IsNullOrWhiteSpace(p.Path) || p.Path.Contains('\0') || p.Path.Length > 4096)
+                throw Errors.Argument("path", "path must be a non-empty file path (at most 4096 characters, no NUL)", "a file path");
             try { path = PathPolicy.Resolve(p.Path, engine.Options.AllowedRoots); }
             catch (UnauthorizedAccessException e) { throw Errors.Make(ErrorCodes.PathNotAllowed, e.Message, "path", string.Join(", ", engine.Options.AllowedRoots ?? [])); }
             if (path is null) throw Errors.Make(ErrorCodes.ImageUnreadable, $"no such file: {p.Path}", "path");
