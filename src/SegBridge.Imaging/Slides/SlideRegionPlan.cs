@@ -26,8 +26,9 @@ namespace SegBridge.Imaging.Slides;
 /// ratios, no aliasing when shrinking by the up-to-2× or 4× between pyramid levels).
 /// </para>
 /// <para>
-/// The working raster covers the whole requested region (it may extend past it by less than one level pixel at
-/// the top/left and one working pixel at the bottom/right). Reading it whole (<see cref="Read"/>) is limited to
+/// The working raster covers the requested region (it may extend past it by less than one level pixel at the
+/// top/left and one working pixel at the bottom/right; without resampling it stops at the level's last pixel,
+/// which for a non-integer level downsample such as 8.0107 can end a fraction of a level-0 pixel short). Reading it whole (<see cref="Read"/>) is limited to
 /// <see cref="SlideImage.MaxRegionPixels"/>; larger regions are read and processed tile by tile through
 /// <see cref="TiledRegion"/> with <see cref="ReadWorking"/>.
 /// </para>
@@ -84,6 +85,12 @@ public sealed class SlideRegionPlan
         double w = Math.Ceiling((x + width - OriginX) / downsample - 1e-9), h = Math.Ceiling((y + height - OriginY) / downsample - 1e-9);
         if (w > int.MaxValue / 4 || h > int.MaxValue / 4)
             throw new ArgumentOutOfRangeException(nameof(downsample), $"the working raster would be {w}x{h} pixels; choose a larger downsample");
+        if (!NeedsResampling)
+        {
+            // With a non-integer level downsample the ceiling can reach one pixel past the level's last row/column.
+            var l = slide.Levels[Level];
+            w = Math.Min(w, l.Width - LevelX); h = Math.Min(h, l.Height - LevelY);
+        }
         Width = Math.Max(1, (int)w); Height = Math.Max(1, (int)h);
     }
 
