@@ -284,7 +284,16 @@ public sealed class SlideImage : IDisposable, ISlideLevelReader
 
     private void ThrowIfError(string doing)
     {
-        var error = Marshal.PtrToStringUTF8(OpenSlideNative.openslide_get_error(_handle));
+        // The error string belongs to the handle: hold a reference while copying it so a concurrent Dispose
+        // cannot free it between the call and the copy.
+        bool added = false;
+        string? error;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            error = Marshal.PtrToStringUTF8(OpenSlideNative.openslide_get_error(_handle));
+        }
+        finally { if (added) _handle.DangerousRelease(); }
         if (error is not null) throw new SlideException($"OpenSlide failed {doing} of {Path}: {error}", Path);
     }
 

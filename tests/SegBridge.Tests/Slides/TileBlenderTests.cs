@@ -149,6 +149,27 @@ public class TileBlenderTests : IClassFixture<SyntheticSlide>
         Assert.True(cache.Hits > 0, "overlapping tiles should hit the cache");
     }
 
+    [SkippableFact]
+    public void A_region_over_the_read_limit_is_refused_whole_but_segmented_in_tiles()
+    {
+        Skip.If(_fx.SkipReason is not null, _fx.SkipReason);
+        using var slide = SlideImage.Open(_fx.TiffPath!, maxRegionPixels: 300 * 300);
+        var plan = SlideRegionPlan.ForDownsample(slide, 0, 0, 2000, 1500, 1); // 3 million level-0 pixels
+        var reader = new CachedSlideReader(slide, new SlideTileCache(16L << 20), tileSize: 256);
+        Assert.Contains("TiledRegion", Assert.Throws<SlideException>(() => plan.Read(reader)).Message);
+        var sink = new MaskSink(plan.Width, plan.Height);
+        TileBlender.Segment(new TiledRegion(plan, reader, 256, 32), (img, _, _) =>
+        {
+            var m = new float[img.Width * img.Height];
+            for (int i = 0; i < m.Length; i++) m[i] = img.Pixels[i * 3] > 150 && img.Pixels[i * 3 + 1] < 100 ? 1f : 0f;
+            return m;
+        }, sink);
+        var box = sink.Mask.BoundingBox()!.Value;
+        Assert.InRange(box.X, 198, 202); Assert.InRange(box.Y, 298, 302);
+        Assert.InRange(box.Width, 596, 604); Assert.InRange(box.Height, 596, 604);
+        Assert.InRange(sink.Mask.CountForeground(), 600 * 600 * 0.98, 600 * 600 * 1.02);
+    }
+
     [Fact]
     public void Tile_cache_is_lru_and_bounded()
     {
