@@ -263,7 +263,7 @@ public class SegBridgeCommands implements PlugIn {
         if (roi != null) {
             Roi fill = (Roi) roi.clone();
             fill.setStrokeColor(null);
-            fill.setFillColor(new Color(0, 200, 255, 70));
+            fill.setFillColor(new Color(0, 200, 255, 90));
             ov.add(fill);
             Roi outline = (Roi) roi.clone();
             outline.setStrokeColor(Color.yellow);
@@ -276,7 +276,7 @@ public class SegBridgeCommands implements PlugIn {
             if (m.isClick()) {
                 PointRoi p = new PointRoi(m.xs[0], m.ys[0]);
                 p.setPointType(PointRoi.CIRCLE);
-                p.setSize(3);
+                p.setSize(4); // extra large
                 mark = p;
             } else {
                 mark = new PolygonRoi(m.xs, m.ys, m.xs.length, Roi.POLYLINE);

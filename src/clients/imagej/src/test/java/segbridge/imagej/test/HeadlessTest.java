@@ -28,7 +28,7 @@ import static segbridge.imagej.test.TestSupport.check;
  * Run: java -Djava.awt.headless=true -cp ij.jar:segbridge_imagej.jar:test-classes segbridge.imagej.test.HeadlessTest
  */
 public class HeadlessTest {
-    static final double MIN_IOU = Double.parseDouble(System.getProperty("segbridge.minIou", "0.85"));
+    static final double MIN_IOU = TestSupport.MIN_IOU;
 
     public static void main(String[] args) throws Exception {
         String exe = SegBridgeClient.findExecutable(null);
