@@ -72,6 +72,7 @@ public class GuiTest {
         // click mode: a real mouse event on the canvas (shift = negative)
         IJ.run(imp, "Click mode", "");
         int[] c2 = TestSupport.nextClick(m1, truth);
+        if (c2 == null) c2 = new int[] { 2, 2, 1 }; // perfect after one click: a deliberately wrong click
         ImageCanvas canvas = imp.getCanvas();
         int mods = c2[2] == 1 ? InputEvent.BUTTON1_DOWN_MASK : InputEvent.BUTTON1_DOWN_MASK | InputEvent.SHIFT_DOWN_MASK;
         MouseEvent click = new MouseEvent(canvas, MouseEvent.MOUSE_CLICKED, System.currentTimeMillis(), mods,

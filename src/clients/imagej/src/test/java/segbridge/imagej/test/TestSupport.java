@@ -88,7 +88,7 @@ final class TestSupport {
         return d;
     }
 
-    /** The robot's next click: {x, y, positive(1/0)} at the deepest point of the largest error region. */
+    /** The robot's next click: {x, y, positive(1/0)} at the deepest point of the largest error region; null when there is no error. */
     static int[] nextClick(ImageProcessor pred, ByteProcessor truth) {
         int w = truth.getWidth(), h = truth.getHeight(), n = w * h;
         boolean[] fn = new boolean[n], fp = new boolean[n];
@@ -100,6 +100,7 @@ final class TestSupport {
             if (g && !p) { fn[k] = true; nfn++; }
             if (p && !g) { fp[k] = true; nfp++; }
         }
+        if (nfn + nfp == 0) return null;
         boolean positive = nfn >= nfp;
         boolean[] err = positive ? fn : fp;
         // largest 4-connected component
