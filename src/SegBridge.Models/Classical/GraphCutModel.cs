@@ -1,3 +1,4 @@
+using System.Globalization;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Imaging.Rasters;
 using SegBridge.Models.Classical.MaxFlow;
@@ -19,9 +20,9 @@ public sealed class GraphCutModel(double lambda = GraphCutModel.DefaultLambda, i
     /// <summary>Hard-constraint capacity: larger than any pixel's total smoothness cost (≤ 8λ) plus unary cost.</summary>
     private const double HardCost = 1e9;
 
-    public double Lambda { get; } = lambda;
-    public int Components { get; } = components;
-    public int GrabCutIterations { get; } = grabCutIterations;
+    public double Lambda { get; } = lambda >= 0 && double.IsFinite(lambda) ? lambda : throw new ArgumentOutOfRangeException(nameof(lambda), $"lambda {lambda} must be finite and >= 0");
+    public int Components { get; } = components >= 1 ? components : throw new ArgumentOutOfRangeException(nameof(components), $"components {components} must be >= 1");
+    public int GrabCutIterations { get; } = grabCutIterations >= 1 ? grabCutIterations : throw new ArgumentOutOfRangeException(nameof(grabCutIterations), $"grabCutIterations {grabCutIterations} must be >= 1");
 
     public SegmentationResult Segment(ImageRaster image, IReadOnlyList<Interaction> interactions, ModelSessionState state, CancellationToken cancellationToken)
     {
@@ -41,18 +42,22 @@ public sealed class GraphCutModel(double lambda = GraphCutModel.DefaultLambda, i
                 for (int x = box.X; x < box.X + box.Width; x++)
                     if (labelling[y * w + x] == SeedMap.Unlabelled) labelling[y * w + x] = SeedMap.Foreground;
 
-        int rounds = completed.ForegroundColourBox is null ? 1 : GrabCutIterations;
-        Mask mask = null!;
+        int rounds = completed.ForegroundColourBox is null ? 1 : GrabCutIterations, done = 0;
+        Mask mask = new(w, h);
         for (int round = 0; round < rounds; round++)
         {
+            // A cut can leave one label with no pixels (e.g. a box around plain background);
+            // there is then no colour model to re-estimate and the last cut stands.
+            if (!labelling.Contains(SeedMap.Foreground) || !labelling.Contains(SeedMap.Background)) break;
+            done++;
             var fgModel = new GaussianMixture(ColoursOf(image, labelling, SeedMap.Foreground), image.Channels, Components);
             var bgModel = new GaussianMixture(ColoursOf(image, labelling, SeedMap.Background), image.Channels, Components);
             mask = Cut(image, seeds, fgModel, bgModel, pairwise, cancellationToken);
             for (int i = 0; i < n; i++)
                 labelling[i] = seeds[i] != SeedMap.Unlabelled ? seeds[i] : mask.Data[i] != 0 ? SeedMap.Foreground : SeedMap.Background;
         }
-        string how = rounds > 1 ? $"{rounds} GrabCut rounds" : "one cut";
-        return new SegmentationResult(mask, null, $"{completed.Notes}; graph cut: {how}, lambda {Lambda}, {Components}-component colour GMMs, 8-connected");
+        string how = rounds > 1 ? $"{done} of {rounds} GrabCut rounds" : "one cut";
+        return new SegmentationResult(mask, null, string.Create(CultureInfo.InvariantCulture, $"{completed.Notes}; graph cut: {how}, lambda {Lambda}, {Components}-component colour GMMs, 8-connected"));
     }
 
     private static Mask Cut(ImageRaster image, byte[] seeds, GaussianMixture fg, GaussianMixture bg, SmoothnessTerms pairwise, CancellationToken cancellationToken)

@@ -6,12 +6,15 @@ namespace SegBridge.Models.Classical;
 /// Grady's 4-neighbour edge weights, computed the way scikit-image's <c>random_walker</c> does so
 /// that its documented <c>beta</c> means the same here: intensities scaled to [0, 1],
 /// g² = squared differences summed over channels,
-/// w = exp(-beta / (10·std(all data)) / sqrt(channels) · g²) + eps.
+/// w = exp(-beta / (10·std(all data)) / sqrt(channels) · g²) + eps, eps = 1e-10.
 /// </summary>
 public static class RandomWalkerEdgeWeights
 {
-    /// <summary>scikit-image's default; keeps every edge conducting so every pixel reaches a seed.</summary>
-    public const double Epsilon = 1e-6;
+    /// <summary>
+    /// The value scikit-image's <c>_build_laplacian</c> passes (1e-10; the 1e-6 sometimes quoted is
+    /// not what it uses). Keeps every edge conducting so every pixel reaches a seed.
+    /// </summary>
+    public const double Epsilon = 1e-10;
 
     /// <summary>East[i] weights edge (i, i+1) (0 on the last column), South[i] edge (i, i+width) (0 on the last row).</summary>
     public static (float[] East, float[] South) Compute(ImageRaster image, double beta)

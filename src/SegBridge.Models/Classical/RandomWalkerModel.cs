@@ -15,9 +15,9 @@ public sealed class RandomWalkerModel(double beta = RandomWalkerModel.DefaultBet
     public const double DefaultBeta = 130, DefaultTolerance = 1e-3;
     public const int DefaultMaxIterations = 5000;
 
-    public double Beta { get; } = beta;
-    public double Tolerance { get; } = tolerance;
-    public int MaxIterations { get; } = maxIterations;
+    public double Beta { get; } = beta >= 0 && double.IsFinite(beta) ? beta : throw new ArgumentOutOfRangeException(nameof(beta), $"beta {beta} must be finite and >= 0");
+    public double Tolerance { get; } = tolerance > 0 && tolerance < 1 ? tolerance : throw new ArgumentOutOfRangeException(nameof(tolerance), $"tolerance {tolerance} must be in (0, 1)");
+    public int MaxIterations { get; } = maxIterations >= 1 ? maxIterations : throw new ArgumentOutOfRangeException(nameof(maxIterations), $"maxIterations {maxIterations} must be >= 1");
 
     public SegmentationResult Segment(ImageRaster image, IReadOnlyList<Interaction> interactions, ModelSessionState state, CancellationToken cancellationToken)
     {
@@ -35,6 +35,7 @@ public sealed class RandomWalkerModel(double beta = RandomWalkerModel.DefaultBet
             fixedValue[i] = labels[i] switch { SeedMap.Foreground => 1f, SeedMap.Background => 0f, _ => float.NaN };
             probability[i] = float.IsNaN(fixedValue[i]) ? 0f : fixedValue[i];
         }
+        CoarseToFineGuess.Fill(probability, w, h, east, south, fixedValue, Tolerance, MaxIterations, cancellationToken);
         var solver = new GridDirichletSolver(w, h, east, south, fixedValue);
         solver.Solve(probability, Tolerance, MaxIterations, cancellationToken);
 
@@ -45,7 +46,7 @@ public sealed class RandomWalkerModel(double beta = RandomWalkerModel.DefaultBet
             mask.Data[i] = probability[i] >= 0.5f ? (byte)1 : (byte)0;
         }
         string solve = solver.RelativeResidual <= Tolerance
-            ? string.Create(CultureInfo.InvariantCulture, $"PCG converged in {solver.Iterations} iterations (relative residual {solver.RelativeResidual:G3})")
+            ? string.Create(CultureInfo.InvariantCulture, $"PCG (coarse-to-fine start) converged in {solver.Iterations} iterations (relative residual {solver.RelativeResidual:G3})")
             : string.Create(CultureInfo.InvariantCulture, $"PCG stopped after {solver.Iterations} iterations without reaching tolerance {Tolerance:G3} (relative residual {solver.RelativeResidual:G3})");
         return new SegmentationResult(mask, probability, $"{completed.Notes}; random walker: {solve}");
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Imaging.Rasters;
 
@@ -11,8 +12,9 @@ namespace SegBridge.Models.Classical;
 /// </summary>
 public sealed class WatershedModel(double sigma = WatershedModel.DefaultSigma) : ISegmentationModel
 {
-    public const double DefaultSigma = 1.0;
-    public double Sigma { get; } = sigma;
+    // 2 px: chosen on GrabCut scribble set 1 (sigma 0/1/2/3/4 gave mean IoU 0.611/0.634/0.676/0.653/0.630).
+    public const double DefaultSigma = 2.0;
+    public double Sigma { get; } = sigma >= 0 && double.IsFinite(sigma) ? sigma : throw new ArgumentOutOfRangeException(nameof(sigma), $"sigma {sigma} must be finite and >= 0");
 
     public SegmentationResult Segment(ImageRaster image, IReadOnlyList<Interaction> interactions, ModelSessionState state, CancellationToken cancellationToken)
     {
@@ -28,9 +30,10 @@ public sealed class WatershedModel(double sigma = WatershedModel.DefaultSigma) :
         for (int i = 0; i < n; i++)
             if (labels[i] != SeedMap.Unlabelled) queue.Enqueue(i, new FloodKey(gradient[i], order++));
 
+        int popped = 0;
         while (queue.TryDequeue(out int i, out _))
         {
-            if ((order & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if ((++popped & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
             int x = i % w, y = i / w;
             byte label = labels[i];
             if (x > 0) Claim(i - 1);
@@ -48,7 +51,7 @@ public sealed class WatershedModel(double sigma = WatershedModel.DefaultSigma) :
 
         var mask = new Mask(w, h);
         for (int i = 0; i < n; i++) mask.Data[i] = labels[i] == SeedMap.Foreground ? (byte)1 : (byte)0;
-        return new SegmentationResult(mask, null, $"{completed.Notes}; watershed: Sobel magnitude (Euclidean over channels) after Gaussian sigma {Sigma}");
+        return new SegmentationResult(mask, null, string.Create(CultureInfo.InvariantCulture, $"{completed.Notes}; watershed: Sobel magnitude (Euclidean over channels) after Gaussian sigma {Sigma}"));
     }
 
     /// <summary>Gradient first, then arrival order: FIFO among equal gradients.</summary>
