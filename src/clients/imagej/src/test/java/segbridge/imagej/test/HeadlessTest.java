@@ -118,7 +118,7 @@ public class HeadlessTest {
     /** Starts `segbridge serve --pipe PATH`, reads its ready line, connects over the socket, clicks. */
     static void pipeTest(String exe, TestSupport.Sample sample, int[] c) throws Exception {
         String path = "/tmp/sbij-test-" + System.nanoTime();
-        Process p = new ProcessBuilder(exe, "serve", "--pipe", path).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(exe, "serve", "--pipe", path, "--no-journal").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String ready = r.readLine();
