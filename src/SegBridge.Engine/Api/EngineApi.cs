@@ -193,9 +193,17 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
                     return await WithSession(session, cts.Token, async () =>
                     {
                         await engine.ComputeGate.WaitAsync(cts.Token);
-                        try { session.Apply(interaction, cts.Token); }
+                        try
+                        {
+                            // Off the connection's dispatch thread: a model that runs inline would stop the
+                            // transport from reading the next request (a superseding click, a ping, a cancel).
+                            return await Task.Run(() =>
+                            {
+                                session.Apply(interaction, cts.Token);
+                                return MaskEncoder.Encode(session, format, tolerance);
+                            }, cts.Token);
+                        }
                         finally { engine.ComputeGate.Release(); }
-                        return MaskEncoder.Encode(session, format, tolerance);
                     });
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
