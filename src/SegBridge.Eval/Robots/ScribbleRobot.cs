@@ -12,7 +12,8 @@ namespace SegBridge.Eval.Robots;
 /// on a false negative, negative on a false positive). All scribbles of one interaction together
 /// cover at most <see cref="Share"/> of the image's pixels (default 0.05 %, at least one pixel):
 /// regions are served largest first, and a region's scribble is the connected stretch of its skeleton
-/// grown breadth-first from its deepest skeleton pixel (first in raster order on ties) until the
+/// grown breadth-first from its deepest skeleton pixel (on ties the one nearest the tied pixels' centroid, then
+/// the first in raster order) until the
 /// budget is spent. The interaction is a <see cref="LabelImage"/> holding only the new scribble
 /// pixels (1 foreground, 2 background), so it adds seeds without erasing earlier ones.
 /// </summary>
@@ -96,16 +97,28 @@ public sealed class ScribbleRobot(double share = ScribbleRobot.DefaultShare, dou
             if (dt[p] >= cut) core[(p / w - minY) * bw + (p % w - minX)] = 1;
         var skeleton = Skeleton.Thin(core, bw, bh);
 
-        // Deepest skeleton pixel, first in raster order.
-        int start = -1;
+        // Deepest skeleton pixel; among equally deep ones, the one nearest their centroid (so a stroke on
+        // a long, even region is centred), then the first in raster order.
         float best = -1;
+        var deepest = new List<int>();
         for (int by = 0; by < bh; by++)
             for (int bx = 0; bx < bw; bx++)
             {
                 if (skeleton[by * bw + bx] == 0) continue;
                 float d = dt[(by + minY) * w + bx + minX];
-                if (d > best) { best = d; start = by * bw + bx; }
+                if (d > best) { best = d; deepest.Clear(); }
+                if (d == best) deepest.Add(by * bw + bx);
             }
+        int start = -1;
+        if (deepest.Count > 0)
+        {
+            double cx = deepest.Average(i => i % bw), cy = deepest.Average(i => i / bw), bestD2 = double.MaxValue;
+            foreach (var i in deepest)
+            {
+                double d2 = (i % bw - cx) * (i % bw - cx) + (i / bw - cy) * (i / bw - cy);
+                if (d2 < bestD2 - 1e-9) { bestD2 = d2; start = i; }
+            }
+        }
         var stroke = new List<int>();
         if (start < 0) return stroke;
         var seen = new bool[bw * bh];
