@@ -29,6 +29,7 @@ internal static class EvalCommand
         var classId = new Option<int?>("--class") { Description = "Class-id masks: the object is the pixels equal to this id (WSSS4LUAD tumour = 0)" };
         var maskKind = new Option<string?>("--mask-kind") { Description = "auto (16-bit → instances, else binary), binary, instances or class" };
         var ignore = new Option<int?>("--ignore") { Description = "Mask value ignored by metrics and robots (default 128, GrabCut's band; -1 for none)" };
+        var margin = new Option<int?>("--instance-margin") { Description = "Instance masks: pixels of context around each instance (default 16)" };
         var initialMasks = new Option<string?>("--initial-masks") { Description = "Start from the masks in this folder (named like the images) instead of an empty mask" };
         var guide = new Option<string?>("--guide-model") { Description = "Start from this model's prediction without interactions" };
         var initialIou = new Option<string?>("--initial-iou") { Description = "MIN,MAX: keep samples whose initial IoU lies in this range (CGAM pathology protocol: 0.5,0.7)" };
@@ -36,7 +37,7 @@ internal static class EvalCommand
         var radius = new Option<double?>("--click-radius") { Description = "Override the robot click radius (default: the error-region distance at the click)" };
         var command = new Command("eval", "Evaluate models with the NoC/NoF/NoI/SPC protocol (robot clicks or scribbles, or human scribbles)")
         {
-            dataset, model, mode, max, targets, output, limit, seed, crop, scribbleSet, classId, maskKind, ignore, initialMasks, guide, initialIou, share, radius,
+            dataset, model, mode, max, targets, output, limit, seed, crop, scribbleSet, classId, maskKind, ignore, margin, initialMasks, guide, initialIou, share, radius,
         };
         settings.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -50,7 +51,7 @@ internal static class EvalCommand
                 Limit = parse.GetValue(limit), Seed = parse.GetValue(seed),
                 Crop = parse.GetValue(crop) is { } c ? Numbers(c, "--crop").Select(v => (int)v).ToArray() : null,
                 ScribbleSet = parse.GetValue(scribbleSet), ClassId = parse.GetValue(classId), MaskKind = parse.GetValue(maskKind),
-                IgnoreValue = parse.GetValue(ignore), InitialMasks = parse.GetValue(initialMasks), GuideModel = parse.GetValue(guide),
+                IgnoreValue = parse.GetValue(ignore), InstanceMargin = parse.GetValue(margin), InitialMasks = parse.GetValue(initialMasks), GuideModel = parse.GetValue(guide),
                 InitialIou = parse.GetValue(initialIou) is { } r ? Numbers(r, "--initial-iou") : null,
                 ScribbleShare = parse.GetValue(share), ClickRadius = parse.GetValue(radius),
             };
