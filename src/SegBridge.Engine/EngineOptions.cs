@@ -17,4 +17,18 @@ public sealed record EngineOptions
     public double DefaultScribbleWidth { get; init; } = 3;
     /// <summary>Heavy model computations allowed at once on the CPU.</summary>
     public int ComputeSlots { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>Most open sessions one connection may own.</summary>
+    public int MaxSessionsPerClient { get; init; } = 64;
+    /// <summary>Most model computations one connection may have running or waiting, so one client cannot starve the others.</summary>
+    public int MaxQueuedPerClient { get; init; } = 8;
+    /// <summary>Most model computations waiting in the whole engine.</summary>
+    public int MaxQueuedWork { get; init; } = 64;
+    /// <summary>A model computation that takes longer is cancelled and reported.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Folder for session journals; null runs without crash recovery.</summary>
+    public string? StateDirectory { get; init; }
+    /// <summary>How long a session whose client has gone stays open (for a reconnect) before it is closed.</summary>
+    public TimeSpan OrphanedSessionTtl { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>Folders images/open may read from (resolved, symlinks followed); null allows any path (in-process use by the CLI).</summary>
+    public IReadOnlyList<string>? AllowedRoots { get; init; }
 }

@@ -1,4 +1,6 @@
+using NLog;
 using SegBridge.Engine.Images;
+using SegBridge.Engine.Journal;
 using SegBridge.Engine.Registry;
 using SegBridge.Engine.Sessions;
 using SegBridge.Models;
@@ -6,25 +8,87 @@ using SegBridge.Models;
 namespace SegBridge.Engine;
 
 /// <summary>
-/// The state every connection shares: the model registry, opened images, sessions and the compute
-/// gate that keeps heavy work from oversubscribing the CPU. Connections talk to it through <see cref="Api.EngineApi"/>.
+/// The state every connection shares: the model registry, opened images, sessions (journalled when a
+/// state folder is given, and restored from it at start), the compute gate that keeps heavy work from
+/// oversubscribing the CPU, and the sweeper that closes sessions whose client has been gone too long.
+/// Connections talk to it through <see cref="Api.EngineApi"/>.
 /// </summary>
-public sealed class SegBridgeEngine
+public sealed class SegBridgeEngine : IDisposable
 {
+    private static readonly Logger Log = LogManager.GetCurrentClassLogger();
+    private readonly Timer? _sweeper;
+    private long _connections;
+    private int _queued;
+
     public EngineOptions Options { get; }
     public ModelRegistry Registry { get; }
     public ImageStore Images { get; } = new();
     public SessionStore Sessions { get; } = new();
+    public JournalStore? Journals { get; }
     public SemaphoreSlim ComputeGate { get; }
     public string ServerVersion { get; } = typeof(SegBridgeEngine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Devices available to models. CPU always; CUDA is added by model families that load a CUDA runtime.</summary>
+    public IReadOnlyList<string> Devices { get; } = ["cpu"];
 
     public SegBridgeEngine(EngineOptions options, IEnumerable<IModelFamily> families)
     {
         Options = options;
         Registry = new ModelRegistry(families, options.ManifestDirectories);
         ComputeGate = new SemaphoreSlim(options.ComputeSlots, options.ComputeSlots);
+        if (options.StateDirectory is { } state)
+        {
+            Journals = new JournalStore(state);
+            var restored = SessionRestorer.RestoreAll(this, Journals);
+            if (restored > 0) Log.Info("restored {0} sessions from {1}", restored, Journals.SessionsDirectory);
+        }
+        if (options.OrphanedSessionTtl > TimeSpan.Zero)
+        {
+            var period = TimeSpan.FromTicks(Math.Clamp(options.OrphanedSessionTtl.Ticks / 4, TimeSpan.FromMilliseconds(200).Ticks, TimeSpan.FromSeconds(30).Ticks));
+            _sweeper = new Timer(_ => CloseOrphanedSessions(), null, period, period);
+        }
     }
 
-    /// <summary>Devices available to models. CPU always; CUDA is added by model families that load a CUDA runtime.</summary>
-    public IReadOnlyList<string> Devices { get; } = ["cpu"];
+    public long NewConnectionId() => Interlocked.Increment(ref _connections);
+
+    /// <summary>Admits one model computation to the engine-wide queue, or says the engine is too busy.</summary>
+    public bool TryEnqueueWork()
+    {
+        if (Interlocked.Increment(ref _queued) <= Options.MaxQueuedWork) return true;
+        Interlocked.Decrement(ref _queued);
+        return false;
+    }
+
+    public void WorkDone() => Interlocked.Decrement(ref _queued);
+
+    /// <summary>Closes a session for good: its journal is removed, so it is not restored.</summary>
+    public bool CloseSession(string id)
+    {
+        if (!Sessions.Remove(id, out var session)) return false;
+        session.Journal?.Delete();
+        return true;
+    }
+
+    private void CloseOrphanedSessions()
+    {
+        var cutoff = DateTime.UtcNow - Options.OrphanedSessionTtl;
+        foreach (var s in Sessions.All.Where(s => s.Owner is null && s.LastUsedUtc < cutoff))
+        {
+            if (!s.Gate.Wait(0)) continue; // in use right now
+            try
+            {
+                if (s.Owner is null && CloseSession(s.Id))
+                    Log.Info("closed {0}: its client has been gone since {1:O}", s.Id, s.LastUsedUtc);
+            }
+            finally { s.Gate.Release(); }
+        }
+    }
+
+    /// <summary>Stops the sweeper and closes journal files (they stay on disk, so the sessions come back next start).</summary>
+    public void Dispose()
+    {
+        _sweeper?.Dispose();
+        foreach (var s in Sessions.All) s.Journal?.Dispose();
+        Journals?.Dispose();
+    }
 }

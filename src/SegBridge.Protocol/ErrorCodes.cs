@@ -28,6 +28,8 @@ public static class ErrorCodes
     public const int InvalidInteraction = 4002;
     public const int NothingToUndo = 4003;
     public const int NothingToRedo = 4004;
+    /// <summary>A newer interaction on the same session cancelled this one before it finished.</summary>
+    public const int Superseded = 4005;
     // Anything unexpected: the message says what; no stack trace is sent.
     public const int InternalError = 9001;
 

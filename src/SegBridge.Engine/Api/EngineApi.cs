@@ -1,5 +1,8 @@
 using NLog;
+using SegBridge.Engine.Images;
+using SegBridge.Engine.Journal;
 using SegBridge.Engine.Registry;
+using SegBridge.Imaging.Interactions;
 using SegBridge.Engine.Sessions;
 using SegBridge.Imaging.Codecs;
 using SegBridge.Protocol;
@@ -17,7 +20,9 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
     private readonly InteractionMapper _mapper = new(engine.Options);
     private readonly EvalService _eval = new(engine);
+    private readonly long _connection = engine.NewConnectionId();
     private volatile bool _initialized;
+    private int _queuedHere;
 
     public string? ClientName { get; private set; }
     public int? ClientProcessId { get; private set; }
@@ -90,13 +95,20 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         if (p is null || new object?[] { p.Path, p.Encoded, p.Raw }.Count(x => x is not null) != 1)
             throw Errors.Argument("path|encoded|raw", "images/open needs exactly one of path, encoded or raw", "path, encoded, raw");
         var limit = engine.Options.MaxImagePixels;
+        string? path = null;
+        if (p.Path is not null)
+        {
+            try { path = PathPolicy.Resolve(p.Path, engine.Options.AllowedRoots); }
+            catch (UnauthorizedAccessException e) { throw Errors.Make(ErrorCodes.PathNotAllowed, e.Message, "path", string.Join(", ", engine.Options.AllowedRoots ?? [])); }
+            if (path is null) throw Errors.Make(ErrorCodes.ImageUnreadable, $"no such file: {p.Path}", "path");
+        }
         try
         {
-            var raster = p.Path is not null ? ImageDecoder.DecodeFile(p.Path, limit)
+            var raster = path is not null ? ImageDecoder.DecodeFile(path, limit)
                 : p.Encoded is not null ? ImageDecoder.Decode(p.Encoded, limit)
                 : ImageDecoder.FromRaw(p.Raw!.Width, p.Raw.Height, p.Raw.Channels, p.Raw.Dtype ?? "", p.Raw.Data ?? [], limit);
-            var name = p.Name ?? (p.Path is not null ? Path.GetFileName(p.Path) : null);
-            var image = engine.Images.Add(raster, name);
+            var name = p.Name ?? (path is not null ? Path.GetFileName(path) : null);
+            var image = engine.Images.Add(raster, name, path is not null ? new ImageOrigin.File(path) : new ImageOrigin.Bytes());
             Log.Info("opened {0} '{1}' {2}x{3}x{4}", image.Id, name, raster.Width, raster.Height, raster.Channels);
             return Task.FromResult(new ImageInfo { ImageId = image.Id, Width = raster.Width, Height = raster.Height, Channels = raster.Channels, Name = name });
         }
@@ -132,7 +144,13 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         if (!engine.Images.TryGet(imageId, out var image)) throw UnknownImage(imageId);
         if (engine.Sessions.Count >= engine.Options.MaxSessions)
             throw Errors.Make(ErrorCodes.LimitExceeded, $"the engine already has {engine.Sessions.Count} open sessions; close some first", "sessions", $"at most {engine.Options.MaxSessions}");
+        var owned = engine.Sessions.All.Count(s => s.Owner == _connection);
+        if (owned >= engine.Options.MaxSessionsPerClient)
+            throw Errors.Make(ErrorCodes.LimitExceeded, $"this connection already has {owned} open sessions; close some first", "sessions", $"at most {engine.Options.MaxSessionsPerClient} per connection");
         var session = new Session(engine.Sessions.NextId(), image, model);
+        if (engine.Journals is { } journals)
+            session.Journal = SessionJournal.Create(journals.JournalPath(session.Id), journals.CreateRecord(session.Id, model.Manifest.Id, image));
+        session.Touch(_connection);
         engine.Sessions.Add(session);
         Log.Info("created {0} on {1} with {2}", session.Id, image.Id, model.Manifest.Id);
         return Task.FromResult(ToInfo(session));
@@ -147,13 +165,65 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         var (kind, interaction) = _mapper.Map(p, session.Image.Raster.Width, session.Image.Raster.Height);
         if (!session.Model.Interactions.Contains(kind))
             throw Errors.Make(ErrorCodes.UnsupportedInteraction, $"model '{session.Model.Manifest.Id}' does not take {kind} interactions", kind, string.Join(", ", session.Model.Interactions));
-        return await WithSession(session, ct, async () =>
+        return await ComputeAsync(session, interaction, format, tolerance, ct);
+    }
+
+    /// <summary>
+    /// Runs one model computation under the engine's limits: a per-connection and an engine-wide queue
+    /// bound, the request timeout, and cancellation of an earlier computation on the same session that
+    /// this one supersedes (a newer click makes the older one's answer useless).
+    /// </summary>
+    private async Task<MaskResult> ComputeAsync(Session session, Interaction interaction, string format, double tolerance, CancellationToken ct)
+    {
+        if (Interlocked.Increment(ref _queuedHere) > engine.Options.MaxQueuedPerClient)
         {
-            await engine.ComputeGate.WaitAsync(ct);
-            try { session.Apply(interaction, ct); }
-            finally { engine.ComputeGate.Release(); }
-            return MaskEncoder.Encode(session, format, tolerance);
-        });
+            Interlocked.Decrement(ref _queuedHere);
+            throw Errors.Make(ErrorCodes.LimitExceeded, $"this connection already has {engine.Options.MaxQueuedPerClient} computations running or waiting; wait for their replies", "requests", $"at most {engine.Options.MaxQueuedPerClient} per connection");
+        }
+        try
+        {
+            if (!engine.TryEnqueueWork())
+                throw Errors.Make(ErrorCodes.LimitExceeded, $"the engine has {engine.Options.MaxQueuedWork} computations waiting; try again shortly", "requests", $"at most {engine.Options.MaxQueuedWork} waiting");
+            try
+            {
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                cts.CancelAfter(engine.Options.RequestTimeout);
+                session.BeginCompute(cts);
+                try
+                {
+                    return await WithSession(session, cts.Token, async () =>
+                    {
+                        await engine.ComputeGate.WaitAsync(cts.Token);
+                        try
+                        {
+                            // Off the connection's dispatch thread: a model that runs inline would stop the
+                            // transport from reading the next request (a superseding click, a ping, a cancel).
+                            return await Task.Run(() =>
+                            {
+                                session.Apply(interaction, cts.Token);
+                                return MaskEncoder.Encode(session, format, tolerance);
+                            }, cts.Token);
+                        }
+                        finally { engine.ComputeGate.Release(); }
+                    });
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    if (session.IsSuperseded(cts))
+                        throw Errors.Make(ErrorCodes.Superseded, $"a newer interaction on {session.Id} replaced this one before it finished", "sessionId");
+                    throw Errors.Make(ErrorCodes.LimitExceeded, $"the model took longer than the request timeout of {engine.Options.RequestTimeout.TotalSeconds:0.#} s", "requestTimeout");
+                }
+                finally { session.EndCompute(cts); }
+            }
+            finally { engine.WorkDone(); }
+        }
+        finally { Interlocked.Decrement(ref _queuedHere); }
+    }
+
+    /// <summary>The client's connection ended: its sessions stay open for the configured time, for a reconnect.</summary>
+    public void OnDisconnected()
+    {
+        foreach (var s in engine.Sessions.All) s.Disown(_connection);
     }
 
     public Task<MaskResult> UndoAsync(SessionParams? p = null, CancellationToken ct = default) => HistoryStep(p, ct, s =>
@@ -192,7 +262,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     {
         RequireInitialized();
         var id = Errors.Required(p?.SessionId, "sessionId", "ses-1");
-        if (!engine.Sessions.Remove(id)) throw UnknownSession(id);
+        if (!engine.CloseSession(id)) throw UnknownSession(id);
         Log.Info("closed {0}", id);
         return Task.FromResult(new Ack());
     }
@@ -240,7 +310,9 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     private Session FindSession(string? id)
     {
         var sessionId = Errors.Required(id, "sessionId", "ses-1");
-        return engine.Sessions.TryGet(sessionId, out var s) ? s : throw UnknownSession(sessionId);
+        if (!engine.Sessions.TryGet(sessionId, out var s)) throw UnknownSession(sessionId);
+        s.Touch(_connection);
+        return s;
     }
 
     private string ReadyModels() => string.Join(", ", engine.Registry.Entries.Where(e => e.IsReady).Select(e => e.Manifest.Id).Order());

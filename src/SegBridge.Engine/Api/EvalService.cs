@@ -29,6 +29,10 @@ public sealed class EvalService(SegBridgeEngine engine)
         if (p is null) throw Errors.Argument("dataset", "eval/run needs at least dataset and models");
         var folder = Errors.Required(p.Dataset, "dataset", "/data/grabcut");
         if (!Directory.Exists(folder)) throw Errors.Argument("dataset", $"dataset folder '{folder}' does not exist");
+        folder = Allowed(folder, "dataset");
+        if (p.InitialMasks is { } initialFolder && Directory.Exists(initialFolder)) Allowed(initialFolder, "initialMasks");
+        if (p.ScribbleSet is { } scribbles && Path.IsPathRooted(scribbles) && Directory.Exists(scribbles)) Allowed(scribbles, "scribbleSet");
+        if (p.Out is { } outDir) Allowed(Path.GetDirectoryName(Path.GetFullPath(outDir).TrimEnd('/')) ?? "/", "out");
         if (p.Models is not { Length: > 0 } models || models.Any(string.IsNullOrWhiteSpace))
             throw Errors.Argument("models", "models must list at least one model id, e.g. [\"random-walker\"]", KnownModels());
         foreach (var id in models)
@@ -145,6 +149,24 @@ public sealed class EvalService(SegBridgeEngine engine)
         })).ToArray(),
     };
 
+    /// <summary>
+    /// A folder the client named, resolved and checked against the engine's path roots (as images/open
+    /// does); any folder when the engine has no roots (the CLI).
+    /// </summary>
+    private string Allowed(string folder, string field)
+    {
+        var roots = engine.Options.AllowedRoots;
+        if (roots is null) return folder;
+        try
+        {
+            return PathPolicy.Resolve(folder, roots) ?? throw Errors.Argument(field, $"{field} folder '{folder}' does not exist");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw Errors.Make(ErrorCodes.PathNotAllowed, e.Message, field, string.Join(", ", roots));
+        }
+    }
+
     private string KnownModels() => string.Join(", ", engine.Registry.Entries.Select(e => e.Manifest.Id).Order());
 
     /// <summary>Engine sessions (not listed in the session store) behind the harness's session interface.</summary>
@@ -155,7 +177,7 @@ public sealed class EvalService(SegBridgeEngine engine)
         public IReadOnlyList<string> InteractionsOf(string modelId) => Entry(modelId).Interactions;
 
         public IInteractiveSession Open(string modelId, ImageRaster image)
-            => new EngineSession(engine, new Session($"eval-{Interlocked.Increment(ref _next)}", new StoredImage("eval", image, null), Entry(modelId)));
+            => new EngineSession(engine, new Session($"eval-{Interlocked.Increment(ref _next)}", new StoredImage("eval", image, null, new ImageOrigin.Bytes()), Entry(modelId)));
 
         public Mask Predict(string modelId, ImageRaster image, CancellationToken ct)
             => Entry(modelId).Model!.Segment(image, [], new ModelSessionState(), ct).Mask;

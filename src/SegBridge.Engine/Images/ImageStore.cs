@@ -9,10 +9,10 @@ public sealed class ImageStore
     private readonly ConcurrentDictionary<string, StoredImage> _images = new(StringComparer.Ordinal);
     private long _next;
 
-    public StoredImage Add(ImageRaster raster, string? name)
+    public StoredImage Add(ImageRaster raster, string? name, ImageOrigin origin)
     {
         var id = $"img-{Interlocked.Increment(ref _next)}";
-        var image = new StoredImage(id, raster, name);
+        var image = new StoredImage(id, raster, name, origin);
         _images[id] = image;
         return image;
     }
@@ -22,4 +22,4 @@ public sealed class ImageStore
     public bool Remove(string id) => _images.TryRemove(id, out _);
 }
 
-public sealed record StoredImage(string Id, ImageRaster Raster, string? Name);
+public sealed record StoredImage(string Id, ImageRaster Raster, string? Name, ImageOrigin Origin);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SegBridge.Engine.Images;
+using SegBridge.Engine.Journal;
 using SegBridge.Engine.Registry;
 using SegBridge.Imaging.Encodings;
 using SegBridge.Imaging.Interactions;
@@ -13,6 +14,8 @@ namespace SegBridge.Engine.Sessions;
 /// each step. Undo pops a step and restores the mask saved with the step before it (no recompute);
 /// redo re-applies a popped step with its saved mask. Masks are kept as COCO RLE, which is compact for
 /// the blob-like masks users draw. All public members are serialised by one lock per session.
+/// With a journal attached, each change is appended (and flushed) before the state changes, so an
+/// acknowledged interaction survives a crash; replaying the journal rebuilds the same state.
 /// </summary>
 public sealed class Session
 {
@@ -27,6 +30,48 @@ public sealed class Session
     public Mask CurrentMask { get; private set; }
     public double LastModelMs { get; private set; }
     public string? LastNotes { get; private set; }
+    /// <summary>Where acknowledged changes are written; null when the engine runs without a state folder.</summary>
+    public SessionJournal? Journal { get; set; }
+    /// <summary>The connection that last used the session; null once that client is gone (or after a restart).</summary>
+    public long? Owner { get; private set; }
+    public DateTime LastUsedUtc { get; private set; } = DateTime.UtcNow;
+
+    private CancellationTokenSource? _latestCompute;
+    private readonly object _computeLock = new();
+
+    /// <summary>Registers a new computation and cancels the one it supersedes (still waiting or running).</summary>
+    public void BeginCompute(CancellationTokenSource cts)
+    {
+        lock (_computeLock)
+        {
+            _latestCompute?.Cancel();
+            _latestCompute = cts;
+        }
+    }
+
+    /// <summary>Whether a newer computation has replaced this one.</summary>
+    public bool IsSuperseded(CancellationTokenSource cts)
+    {
+        lock (_computeLock) return _latestCompute != cts;
+    }
+
+    public void EndCompute(CancellationTokenSource cts)
+    {
+        lock (_computeLock) if (_latestCompute == cts) _latestCompute = null;
+    }
+
+    public void Touch(long connection)
+    {
+        Owner = connection;
+        LastUsedUtc = DateTime.UtcNow;
+    }
+
+    public void Disown(long connection)
+    {
+        if (Owner != connection) return;
+        Owner = null;
+        LastUsedUtc = DateTime.UtcNow;
+    }
 
     public Session(string id, StoredImage image, ModelEntry model)
     {
@@ -44,7 +89,9 @@ public sealed class Session
         var all = _applied.Select(s => s.Interaction).Append(interaction).ToList();
         var sw = Stopwatch.StartNew();
         var result = Model.Model!.Segment(Image.Raster, all, _modelState, ct);
-        LastModelMs = sw.Elapsed.TotalMilliseconds;
+        var elapsed = sw.Elapsed.TotalMilliseconds;
+        Journal?.Append(new JournalRecord { Op = "interact", Interaction = JournalInteractions.ToRecord(interaction) });
+        LastModelMs = elapsed;
         LastNotes = result.Notes;
         CurrentMask = result.Mask;
         _applied.Add(new Step(interaction, CocoRle.Encode(result.Mask), result.Notes));
@@ -54,6 +101,7 @@ public sealed class Session
     public bool Undo()
     {
         if (_applied.Count == 0) return false;
+        Journal?.Append(new JournalRecord { Op = "undo" });
         var last = _applied[^1];
         _applied.RemoveAt(_applied.Count - 1);
         _redo.Push(last);
@@ -64,6 +112,7 @@ public sealed class Session
     public bool Redo()
     {
         if (_redo.Count == 0) return false;
+        Journal?.Append(new JournalRecord { Op = "redo" });
         _applied.Add(_redo.Pop());
         RestoreLatest();
         return true;
@@ -71,10 +120,24 @@ public sealed class Session
 
     public void Reset()
     {
+        Journal?.Append(new JournalRecord { Op = "reset" });
         _applied.Clear();
         _redo.Clear();
         _modelState.Items.Clear();
         RestoreLatest();
+    }
+
+    /// <summary>Re-applies one journal record (the journal itself is attached after replay, so nothing is written twice).</summary>
+    public void Replay(JournalRecord record, CancellationToken ct)
+    {
+        switch (record.Op)
+        {
+            case "interact": Apply(JournalInteractions.FromRecord(record.Interaction ?? throw new InvalidDataException("interact record without interaction")), ct); break;
+            case "undo": Undo(); break;
+            case "redo": Redo(); break;
+            case "reset": Reset(); break;
+            default: throw new InvalidDataException($"unknown journal op '{record.Op}'");
+        }
     }
 
     private void RestoreLatest()

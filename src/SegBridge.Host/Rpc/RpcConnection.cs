@@ -11,16 +11,13 @@ namespace SegBridge.Host.Rpc;
 /// <summary>Binds one client connection (a pair of streams) to a fresh <see cref="EngineApi"/> over the shared engine.</summary>
 internal static class RpcConnection
 {
-    /// <summary>Largest request frame accepted; a 64-Mpx RGB image as base64 JSON is about 256 MB.</summary>
-    public const long MaxFrameBytes = 512L * 1024 * 1024;
-
-    public static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, Stream send, Stream receive, WireEncoding encoding, Action? onShutdown)
+    public static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, Stream send, Stream receive, WireEncoding encoding, long maxFrameBytes, Action? onShutdown)
     {
         IJsonRpcMessageHandler handler = encoding switch
         {
-            WireEncoding.MessagePack => new TolerantLengthHeaderHandler(send, receive, new MessagePackFormatter(), MaxFrameBytes),
+            WireEncoding.MessagePack => new TolerantLengthHeaderHandler(send, receive, new MessagePackFormatter(), maxFrameBytes),
             _ => new TolerantHeaderDelimitedHandler(send, receive,
-                new SystemTextJsonFormatter { JsonSerializerOptions = new JsonSerializerOptions(ProtocolJson.Options) }, MaxFrameBytes),
+                new SystemTextJsonFormatter { JsonSerializerOptions = new JsonSerializerOptions(ProtocolJson.Options) }, maxFrameBytes),
         };
         var rpc = new SegBridgeJsonRpc(handler) { CancelLocallyInvokedMethodsWhenConnectionIsClosed = true };
         var api = new EngineApi(engine, onShutdown);

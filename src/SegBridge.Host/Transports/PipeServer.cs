@@ -13,7 +13,7 @@ namespace SegBridge.Host.Transports;
 /// connection over the shared engine. The socket is created for the current user only. Each connection
 /// picks its encoding by its first byte: 'C' (Content-Length) is JSON, anything else MessagePack.
 /// </summary>
-internal sealed class PipeServer(SegBridgeEngine engine, string name)
+internal sealed class PipeServer(SegBridgeEngine engine, string name, long maxFrameBytes)
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
     private int _clients;
@@ -86,10 +86,11 @@ internal sealed class PipeServer(SegBridgeEngine engine, string name)
             if (await pipe.ReadAsync(first, ct) == 0) return;
             var encoding = first[0] == (byte)'C' ? WireEncoding.Json : WireEncoding.MessagePack;
             var stream = new PrefixedStream(first, pipe);
-            var (rpc, _) = RpcConnection.Attach(engine, stream, stream, encoding, onShutdown: null);
+            var (rpc, api) = RpcConnection.Attach(engine, stream, stream, encoding, maxFrameBytes, onShutdown: null);
             Log.Info("pipe client {0} connected ({1})", id, encoding);
             await using var _ = ct.Register(rpc.Dispose);
-            await rpc.Completion;
+            try { await rpc.Completion; }
+            finally { api.OnDisconnected(); }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
         {

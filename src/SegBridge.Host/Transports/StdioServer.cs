@@ -12,14 +12,14 @@ internal static class StdioServer
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
 
-    public static async Task<int> RunAsync(SegBridgeEngine engine, WireEncoding encoding, CancellationToken ct)
+    public static async Task<int> RunAsync(SegBridgeEngine engine, WireEncoding encoding, long maxFrameBytes, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         SegBridgeJsonRpc? rpc = null;
         var stdin = new DrainOnEofStream(Console.OpenStandardInput(),
             () => rpc?.WaitForPendingRepliesAsync(TimeSpan.FromMinutes(10)) ?? Task.CompletedTask);
         var stdout = Console.OpenStandardOutput();
-        (rpc, var api) = RpcConnection.Attach(engine, stdout, stdin, encoding, onShutdown: () =>
+        (rpc, var api) = RpcConnection.Attach(engine, stdout, stdin, encoding, maxFrameBytes, onShutdown: () =>
             _ = Task.Run(async () => { await rpc!.WaitForPendingRepliesAsync(TimeSpan.FromSeconds(30)); stop.Cancel(); }));
         Log.Info("serving on stdio ({0})", encoding);
 
@@ -35,6 +35,7 @@ internal static class StdioServer
         try { await rpc.Completion.WaitAsync(TimeSpan.FromSeconds(2)); }
         catch (TimeoutException) { Log.Info("stdin still open; exiting without waiting for it"); }
         catch (Exception e) { Log.Info("stdio connection ended: {0}", e.Message); }
+        api.OnDisconnected();
         stop.Cancel();
         await parentWatch;
         Log.Info("stdio server exiting");

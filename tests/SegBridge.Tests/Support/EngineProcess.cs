@@ -15,6 +15,7 @@ namespace SegBridge.Tests.Support;
 public sealed class EngineProcess : IAsyncDisposable
 {
     private readonly StringBuilder _stderr = new();
+    private string? _ownStateDir;
     public Process Process { get; }
     public string StdErr { get { lock (_stderr) return _stderr.ToString(); } }
 
@@ -32,10 +33,17 @@ public sealed class EngineProcess : IAsyncDisposable
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
-        // Keep test logs out of the user's state folder.
+        // Keep test logs and journals out of the user's state folder.
         psi.ArgumentList.Add("--log-file");
         psi.ArgumentList.Add(Path.Combine(Path.GetTempPath(), "segbridge-tests.log"));
-        return new EngineProcess(Process.Start(psi)!);
+        string? stateDir = null;
+        if (args.Length > 0 && args[0] == "serve" && !args.Contains("--state-dir") && !args.Contains("--no-journal"))
+        {
+            stateDir = Directory.CreateTempSubdirectory("segbridge-state").FullName;
+            psi.ArgumentList.Add("--state-dir");
+            psi.ArgumentList.Add(stateDir);
+        }
+        return new EngineProcess(Process.Start(psi)!) { _ownStateDir = stateDir };
     }
 
     /// <summary>`segbridge serve --stdio` with a JSON-RPC client on its stdin/stdout.</summary>
@@ -79,6 +87,7 @@ public sealed class EngineProcess : IAsyncDisposable
             catch (TimeoutException) { Process.Kill(entireProcessTree: true); await Process.WaitForExitAsync(); }
         }
         Process.Dispose();
+        if (_ownStateDir is not null) Directory.Delete(_ownStateDir, recursive: true);
     }
 }
 

@@ -34,6 +34,15 @@ def data_root():
     return Path(os.environ.get("SEGBRIDGE_DATA") or (REPO_ROOT.parent / "shared" / "data"))
 
 
+def engine_args(*extra):
+    """Command-line arguments for test engines: the data folder may be opened by path (it lies outside the
+    default allowed roots: home, working folder, temp folder), and journals stay out of the user's state folder."""
+    args = [*extra, "--no-journal"]
+    if data_root().is_dir():
+        args += ["--allow-root", str(data_root())]
+    return args
+
+
 @pytest.fixture(scope="session")
 def segbridge_exe():
     exe = engine_executable()

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import segbridge
+from conftest import engine_args
 from segbridge import Engine, PipeServer
 from segbridge.codecs import png_decode
 
@@ -23,7 +24,7 @@ FORMATS = ("rle", "png", "raw", "polygons")
 
 @pytest.fixture(scope="module")
 def engine(segbridge_exe):
-    with Engine.launch(segbridge_exe, timeout=60) as e:
+    with Engine.launch(segbridge_exe, args=engine_args(), timeout=60) as e:
         yield e
 
 
@@ -91,7 +92,7 @@ def test_unknown_session_is_4001(engine):
 
 
 def test_not_initialized_is_1001(segbridge_exe):
-    with Engine.launch(segbridge_exe, timeout=60, initialize=False) as e:
+    with Engine.launch(segbridge_exe, args=engine_args(), timeout=60, initialize=False) as e:
         assert e.ping()["serverTimeUtc"]  # ping is allowed before initialize
         with pytest.raises(segbridge.NotInitializedError) as info:
             e.list_models()
@@ -245,7 +246,7 @@ def test_concurrent_calls_one_stdio_engine(engine):
 
 
 def test_close_makes_stdio_engine_exit(segbridge_exe):
-    e = Engine.launch(segbridge_exe, timeout=60)
+    e = Engine.launch(segbridge_exe, args=engine_args(), timeout=60)
     proc = e.process
     rc = e.close()
     assert rc == 0 and proc.poll() == 0
@@ -253,7 +254,7 @@ def test_close_makes_stdio_engine_exit(segbridge_exe):
 
 def test_pipe_two_clients_concurrently(segbridge_exe):
     name = f"sbpy-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    with PipeServer.start(name, executable=segbridge_exe, timeout=60) as server:
+    with PipeServer.start(name, executable=segbridge_exe, args=engine_args(), timeout=60) as server:
         assert server.name == name
         assert server.path == segbridge.pipe_path(name)
         assert server.pid == server.process.pid
@@ -311,7 +312,7 @@ def test_box_restricts_the_mask_to_the_box(engine):
 
 
 def test_engine_death_is_reported_with_its_exit_code(segbridge_exe):
-    engine = Engine.launch(segbridge_exe, timeout=30, stderr=subprocess.DEVNULL)
+    engine = Engine.launch(segbridge_exe, args=engine_args(), timeout=30, stderr=subprocess.DEVNULL)
     engine.process.kill()
     engine.process.wait(10)
     with pytest.raises(segbridge.SegBridgeConnectionError) as info:
@@ -323,7 +324,7 @@ def test_engine_death_is_reported_with_its_exit_code(segbridge_exe):
 def test_verbose_engine_log_never_reaches_the_protocol(segbridge_exe, tmp_path):
     """With -v the engine logs every request on stderr; the client must still parse only stdout frames."""
     log = tmp_path / "engine.log"
-    with Engine.launch(segbridge_exe, args=("-v",), timeout=30, stderr=str(log)) as engine:
+    with Engine.launch(segbridge_exe, args=engine_args("-v"), timeout=30, stderr=str(log)) as engine:
         image, _ = synthetic()
         s = engine.create_session(engine.open_image(image), "watershed")
         assert s.click(64, 48).interaction_count == 1

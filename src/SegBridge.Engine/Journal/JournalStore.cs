@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using NLog;
+using SegBridge.Engine.Images;
+using SegBridge.Imaging.Encodings;
+
+namespace SegBridge.Engine.Journal;
+
+/// <summary>
+/// The engine's state folder: <c>sessions/ID.jsonl</c> journals and <c>images/SHA256.png</c> copies of
+/// images that clients sent as bytes (a file path is journalled as the path). Images are stored as
+/// lossless PNG of the decoded raster, so a restart decodes exactly the pixels the session saw.
+/// </summary>
+public sealed class JournalStore : IDisposable
+{
+    private static readonly Logger Log = LogManager.GetCurrentClassLogger();
+    private readonly FileStream _lock;
+
+    public string Root { get; }
+    public string SessionsDirectory => Path.Combine(Root, "sessions");
+    public string ImagesDirectory => Path.Combine(Root, "images");
+
+    public JournalStore(string root)
+    {
+        Root = Path.GetFullPath(root);
+        foreach (var dir in new[] { Root, SessionsDirectory, ImagesDirectory })
+        {
+            Directory.CreateDirectory(dir);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        // Two engines appending to the same journals would corrupt them: hold an exclusive lock (flock on Linux).
+        var lockPath = Path.Combine(Root, "engine.lock");
+        try { _lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        catch (IOException)
+        {
+            throw new IOException($"the state folder {Root} is in use by another running engine; give this one its own --state-dir");
+        }
+        _lock.SetLength(0);
+        _lock.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId + "\n"));
+        _lock.Flush();
+    }
+
+    public void Dispose() => _lock.Dispose();
+
+    public string JournalPath(string sessionId) => Path.Combine(SessionsDirectory, sessionId + ".jsonl");
+
+    /// <summary>The create record for a new session, persisting the image's pixels first when they exist only in memory.</summary>
+    public JournalRecord CreateRecord(string sessionId, string modelId, StoredImage image)
+    {
+        string? blob = null, path = null;
+        if (image.Origin is ImageOrigin.File f) path = f.Path;
+        else
+        {
+            var png = MaskPng.EncodeRgb(image.Raster);
+            blob = Convert.ToHexStringLower(SHA256.HashData(png)) + ".png";
+            var target = Path.Combine(ImagesDirectory, blob);
+            if (!File.Exists(target))
+            {
+                var tmp = $"{target}.{Guid.NewGuid():N}.tmp"; // concurrent sessions may store the same image at once
+                using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+                {
+                    fs.Write(png);
+                    fs.Flush(flushToDisk: true);
+                }
+                File.Move(tmp, target, overwrite: true);
+            }
+        }
+        return new JournalRecord
+        {
+            Op = "create", SessionId = sessionId, ModelId = modelId, ImagePath = path, ImageBlob = blob, ImageName = image.Name,
+            Utc = DateTime.UtcNow.ToString("O"),
+        };
+    }
+
+    public IEnumerable<string> JournalFiles() => Directory.EnumerateFiles(SessionsDirectory, "*.jsonl").Order(StringComparer.Ordinal);
+
+    /// <summary>Moves a journal that cannot be restored aside, so it is kept for a human but not retried.</summary>
+    public void SetAside(string journalFile, string reason)
+    {
+        var target = journalFile + ".unrestorable";
+        File.Move(journalFile, target, overwrite: true);
+        Log.Error("journal {0} could not be restored ({1}); kept as {2}", journalFile, reason, target);
+    }
+
+    public string BlobPath(string blob)
+    {
+        if (blob.Contains('/') || blob.Contains("..")) throw new InvalidDataException($"bad image blob name '{blob}'");
+        return Path.Combine(ImagesDirectory, blob);
+    }
+}

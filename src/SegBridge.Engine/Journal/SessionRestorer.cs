@@ -1,0 +1,53 @@
+using NLog;
+using SegBridge.Engine.Images;
+using SegBridge.Engine.Sessions;
+using SegBridge.Imaging.Codecs;
+
+namespace SegBridge.Engine.Journal;
+
+/// <summary>
+/// Rebuilds the sessions that were open when the engine stopped (or crashed) by replaying their
+/// journals: same ids, same interactions, same masks (the models are deterministic).
+/// </summary>
+public static class SessionRestorer
+{
+    private static readonly Logger Log = LogManager.GetCurrentClassLogger();
+
+    public static int RestoreAll(SegBridgeEngine engine, JournalStore store)
+    {
+        int restored = 0;
+        foreach (var file in store.JournalFiles())
+        {
+            var (records, validLength, damage) = SessionJournal.Read(file);
+            if (damage is not null) Log.Warn("journal {0}: {1}", file, damage);
+            try
+            {
+                var session = Rebuild(engine, store, records);
+                session.Journal = SessionJournal.Reopen(file, validLength);
+                engine.Sessions.Add(session);
+                restored++;
+                Log.Info("restored {0} ({1} interactions) from {2}", session.Id, session.InteractionCount, file);
+            }
+            catch (Exception e) when (e is InvalidDataException or ImageDecodeException or IOException)
+            {
+                store.SetAside(file, e.Message);
+            }
+        }
+        return restored;
+    }
+
+    private static Session Rebuild(SegBridgeEngine engine, JournalStore store, List<Journal.JournalRecord> records)
+    {
+        if (records.Count == 0 || records[0] is not { Op: "create", SessionId: { } id, ModelId: { } modelId } create)
+            throw new InvalidDataException("journal does not start with a create record");
+        if (!engine.Registry.TryGet(modelId, out var model) || !model.IsReady)
+            throw new InvalidDataException($"model '{modelId}' is not available in this engine");
+        var (raster, origin) = create.ImagePath is { } path
+            ? (ImageDecoder.DecodeFile(path, engine.Options.MaxImagePixels), (ImageOrigin)new ImageOrigin.File(path))
+            : (ImageDecoder.Decode(File.ReadAllBytes(store.BlobPath(create.ImageBlob ?? throw new InvalidDataException("create record names no image"))), engine.Options.MaxImagePixels), new ImageOrigin.Bytes());
+        var image = engine.Images.Add(raster, create.ImageName, origin);
+        var session = new Session(id, image, model);
+        foreach (var record in records.Skip(1)) session.Replay(record, CancellationToken.None);
+        return session;
+    }
+}
