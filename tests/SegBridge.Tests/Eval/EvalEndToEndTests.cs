@@ -116,5 +116,16 @@ public class EvalEndToEndTests(ITestOutputHelper output)
         Assert.Equal("mode", e.Data!.Field);
         e = await Fails(new EvalRunParams { Dataset = Path.GetTempPath(), Models = ["watershed"], Crop = [1, 2, 3] });
         Assert.Equal("crop", e.Data!.Field);
+
+        // A served engine with path roots reads datasets only inside them, as images/open does.
+        var root = Directory.CreateTempSubdirectory("segbridge-root-").FullName;
+        var rooted = new EngineApi(new SegBridgeEngine(new EngineOptions
+        {
+            ManifestDirectories = [Path.Combine(RepoPaths.Root, "plugin-manifests")], AllowedRoots = [root],
+        }, BuiltInFamilies.All));
+        await rooted.InitializeAsync(new InitializeParams { ClientName = "test", ProtocolVersion = ProtocolInfo.Version });
+        e = await Assert.ThrowsAsync<ProtocolException>(() => rooted.RunEvalAsync(new EvalRunParams { Dataset = RepoPaths.Root, Models = ["watershed"] }));
+        Assert.Equal((ErrorCodes.PathNotAllowed, "dataset"), (e.Code, e.Data!.Field));
+        Directory.Delete(root);
     }
 }
