@@ -1,15 +1,18 @@
 """Engine.evaluate (eval/run) against the REAL engine on a few GrabCut images (skipped without data)."""
 
+import tempfile
+
 import pytest
 
 from segbridge import Engine, EvalModelSummary, EvalResults, EvalSample, InvalidArgumentError, UnknownModelError
 
-from conftest import data_root
+from conftest import data_root, engine_args
 
 
 @pytest.fixture(scope="module")
 def engine(segbridge_exe):
-    with Engine.launch(segbridge_exe, timeout=60) as e:
+    # Reports go to pytest's temp folder, so it must be an allowed root beside the data.
+    with Engine.launch(segbridge_exe, args=engine_args("--allow-root", tempfile.gettempdir()), timeout=60) as e:
         yield e
 
 
