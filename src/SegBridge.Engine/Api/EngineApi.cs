@@ -98,19 +98,20 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         string? path = null;
         if (p.Path is not null)
         {
+            if (string.IsNullOrWhiteSpace(p.Path) || p.Path.Contains('\0') || p.Path.Length > 4096)
+                throw Errors.Argument("path", "path must be a non-empty file path (at most 4096 characters, no NUL)", "a file path");
             try { path = PathPolicy.Resolve(p.Path, engine.Options.AllowedRoots); }
             catch (UnauthorizedAccessException e) { throw Errors.Make(ErrorCodes.PathNotAllowed, e.Message, "path", string.Join(", ", engine.Options.AllowedRoots ?? [])); }
             if (path is null) throw Errors.Make(ErrorCodes.ImageUnreadable, $"no such file: {p.Path}", "path");
         }
         try
         {
-            var raster = path is not null ? ImageDecoder.DecodeFile(path, limit)
-                : p.Encoded is not null ? ImageDecoder.Decode(p.Encoded, limit)
-                : ImageDecoder.FromRaw(p.Raw!.Width, p.Raw.Height, p.Raw.Channels, p.Raw.Dtype ?? "", p.Raw.Data ?? [], limit);
-            var name = p.Name ?? (path is not null ? Path.GetFileName(path) : null);
-            var image = engine.Images.Add(raster, name, path is not null ? new ImageOrigin.File(path) : new ImageOrigin.Bytes());
-            Log.Info("opened {0} '{1}' {2}x{3}x{4}", image.Id, name, raster.Width, raster.Height, raster.Channels);
-            return Task.FromResult(new ImageInfo { ImageId = image.Id, Width = raster.Width, Height = raster.Height, Channels = raster.Channels, Name = name });
+            var image = path is not null ? engine.Opener.OpenFile(path, p.Name)
+                : engine.Images.Add(p.Encoded is not null ? ImageDecoder.Decode(p.Encoded, limit)
+                    : ImageDecoder.FromRaw(p.Raw!.Width, p.Raw.Height, p.Raw.Channels, p.Raw.Dtype ?? "", p.Raw.Data ?? [], limit),
+                    p.Name, new ImageOrigin.Bytes());
+            Log.Info("opened {0} '{1}' {2}x{3}", image.Id, image.Name, image.Width, image.Height);
+            return Task.FromResult(ToInfo(image));
         }
         catch (ImageTooLargeException e)
         {
@@ -147,9 +148,11 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         var owned = engine.Sessions.All.Count(s => s.Owner == _connection);
         if (owned >= engine.Options.MaxSessionsPerClient)
             throw Errors.Make(ErrorCodes.LimitExceeded, $"this connection already has {owned} open sessions; close some first", "sessions", $"at most {engine.Options.MaxSessionsPerClient} per connection");
-        var session = new Session(engine.Sessions.NextId(), image, model);
+        var region = engine.Planner.Resolve(image, p);
+        var (raster, mapping) = engine.Planner.Read(image, region, ct);
+        var session = new Session(engine.Sessions.NextId(), image, model, raster, mapping, region);
         if (engine.Journals is { } journals)
-            session.Journal = SessionJournal.Create(journals.JournalPath(session.Id), journals.CreateRecord(session.Id, model.Manifest.Id, image));
+            session.Journal = SessionJournal.Create(journals.JournalPath(session.Id), journals.CreateRecord(session.Id, model.Manifest.Id, image, region));
         session.Touch(_connection);
         engine.Sessions.Add(session);
         Log.Info("created {0} on {1} with {2}", session.Id, image.Id, model.Manifest.Id);
@@ -162,7 +165,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         var session = FindSession(p?.SessionId);
         var format = MaskEncoder.CheckFormat(p!.Format);
         var tolerance = MaskEncoder.CheckTolerance(p.Tolerance);
-        var (kind, interaction) = _mapper.Map(p, session.Image.Raster.Width, session.Image.Raster.Height);
+        var (kind, interaction) = _mapper.Map(p, session);
         if (!session.Model.Interactions.Contains(kind))
             throw Errors.Make(ErrorCodes.UnsupportedInteraction, $"model '{session.Model.Manifest.Id}' does not take {kind} interactions", kind, string.Join(", ", session.Model.Interactions));
         return await ComputeAsync(session, interaction, format, tolerance, ct);
@@ -247,8 +250,8 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         return await WithSession(session, ct, () => Task.FromResult(new HistoryResult
         {
             SessionId = session.Id,
-            Interactions = session.Interactions.Select(InteractionMapper.ToRecord).ToArray(),
-            Redoable = session.Redoable.Select(InteractionMapper.ToRecord).ToArray(),
+            Interactions = session.Interactions.Select(i => InteractionMapper.ToRecord(i, session.Mapping)).ToArray(),
+            Redoable = session.Redoable.Select(i => InteractionMapper.ToRecord(i, session.Mapping)).ToArray(),
         }));
     }
 
@@ -293,6 +296,21 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         try { return await work(); }
         finally { session.Gate.Release(); }
     }
+
+    private static ImageInfo ToInfo(StoredImage image) => new()
+    {
+        ImageId = image.Id,
+        Width = image.Width,
+        Height = image.Height,
+        Channels = image.Raster?.Channels ?? 3,
+        Name = image.Name,
+        Slide = image.Slide is not { } slide ? null : new SlideInfo
+        {
+            Vendor = slide.Vendor,
+            Levels = slide.Levels.Select(l => new SlideLevelDto { Width = l.Width, Height = l.Height, Downsample = l.Downsample }).ToArray(),
+            MppX = slide.MppX, MppY = slide.MppY, ObjectivePower = slide.ObjectivePower,
+        },
+    };
 
     private void RequireInitialized()
     {
@@ -344,8 +362,11 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         SessionId = s.Id,
         ImageId = s.Image.Id,
         ModelId = s.Model.Manifest.Id,
-        Width = s.Image.Raster.Width,
-        Height = s.Image.Raster.Height,
+        Width = s.Raster.Width,
+        Height = s.Raster.Height,
         InteractionCount = s.InteractionCount,
+        OriginX = s.Mapping.OriginX,
+        OriginY = s.Mapping.OriginY,
+        Downsample = s.Mapping.Downsample,
     };
 }

@@ -5,6 +5,7 @@ using SegBridge.Eval;
 using SegBridge.Eval.Data;
 using SegBridge.Eval.Reports;
 using SegBridge.Imaging.Encodings;
+using SegBridge.Imaging.Geometry;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Imaging.Rasters;
 using SegBridge.Models;
@@ -177,7 +178,8 @@ public sealed class EvalService(SegBridgeEngine engine)
         public IReadOnlyList<string> InteractionsOf(string modelId) => Entry(modelId).Interactions;
 
         public IInteractiveSession Open(string modelId, ImageRaster image)
-            => new EngineSession(engine, new Session($"eval-{Interlocked.Increment(ref _next)}", new StoredImage("eval", image, null, new ImageOrigin.Bytes()), Entry(modelId)));
+            => new EngineSession(engine, new Session($"eval-{Interlocked.Increment(ref _next)}", new StoredImage("eval", image, null, null, new ImageOrigin.Bytes()), Entry(modelId),
+                image, RegionMapping.Identity, new SessionRegion(0, 0, image.Width, image.Height, 1)));
 
         public Mask Predict(string modelId, ImageRaster image, CancellationToken ct)
             => Entry(modelId).Model!.Segment(image, [], new ModelSessionState(), ct).Mask;

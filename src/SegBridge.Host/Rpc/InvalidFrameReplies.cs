@@ -32,6 +32,9 @@ internal static class InvalidFrameReplies
         return error;
     }
 
+    public static void LogSkippedHeader(string line)
+        => Log.Warn("skipped a header line that is not 'Name: value': '{0}'", line.Length > 60 ? line[..60] + "…" : line);
+
     /// <summary>Whether the frame is JSON at all, and the request id if it carries a usable one.</summary>
     private static (bool IsJson, RequestId Id) Inspect(ReadOnlyMemory<byte> frame)
     {

@@ -61,7 +61,7 @@ internal sealed class TolerantHeaderDelimitedHandler(Stream send, Stream receive
                 && long.TryParse(line[(colon + 1)..].Trim(), out var n) && n >= 0)
                 length = n;
             else if (colon <= 0)
-                throw new InvalidDataException($"bad header line '{line}': expected 'Content-Length: N'");
+                InvalidFrameReplies.LogSkippedHeader(line); // garbage between frames: skip it and resynchronise on the next header
         }
     }
 
@@ -74,8 +74,7 @@ internal sealed class TolerantHeaderDelimitedHandler(Stream send, Stream receive
             if (await _receive.ReadAsync(one, ct) == 0)
                 return count == 0 ? null : throw new EndOfStreamException("stream ended inside a header");
             if (one[0] == (byte)'\n') break;
-            if (count == _header.Length) throw new InvalidDataException("header line longer than 256 bytes");
-            _header[count++] = one[0];
+            if (count < _header.Length) _header[count++] = one[0]; // an over-long line is cut, then skipped as garbage
         }
         if (count > 0 && _header[count - 1] == (byte)'\r') count--;
         return Encoding.ASCII.GetString(_header, 0, count);
@@ -138,12 +137,51 @@ internal sealed class TolerantLengthHeaderHandler(Stream send, Stream receive, M
                 throw new InvalidDataException($"frame of {length} bytes exceeds the limit of {maxFrameBytes} bytes; closing (a MessagePack stream cannot be resynchronised)");
             var body = new byte[length];
             await _receive.ReadExactlyAsync(body, cancellationToken);
-            try { return Formatter.Deserialize(new ReadOnlySequence<byte>(body)); }
+            try { return Formatter.Deserialize(new ReadOnlySequence<byte>(WithParams(body))); }
             catch (Exception e) when (InvalidFrameReplies.IsFrameProblem(e))
             {
                 await WriteAsync(InvalidFrameReplies.Build((IJsonRpcMessageFactory)Formatter, e, null), cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// JSON-RPC lets a request omit params, but StreamJsonRpc's MessagePack formatter then fails an internal
+    /// assertion when binding arguments. A top-level map with "method" and no "params" gets an empty params map.
+    /// </summary>
+    private static byte[] WithParams(byte[] body)
+    {
+        // A frame too broken to scan is left as it is: the formatter then reports it as a bad frame.
+        try { return AddMissingParams(body); }
+        catch (Exception e) when (e is EndOfStreamException or MessagePack.MessagePackSerializationException or InvalidOperationException or OverflowException) { return body; }
+    }
+
+    private static byte[] AddMissingParams(byte[] body)
+    {
+        var reader = new MessagePack.MessagePackReader(body);
+        if (reader.NextMessagePackType != MessagePack.MessagePackType.Map) return body;
+        int count = reader.ReadMapHeader();
+        bool hasMethod = false;
+        for (int i = 0; i < count; i++)
+        {
+            if (reader.NextMessagePackType != MessagePack.MessagePackType.String) return body;
+            var key = reader.ReadString();
+            if (key == "params") return body;
+            hasMethod |= key == "method";
+            reader.Skip();
+        }
+        if (!hasMethod) return body;
+
+        var output = new ArrayBufferWriter<byte>(body.Length + 16);
+        var writer = new MessagePack.MessagePackWriter(output);
+        var copy = new MessagePack.MessagePackReader(body);
+        copy.ReadMapHeader();
+        writer.WriteMapHeader(count + 1);
+        for (int i = 0; i < 2 * count; i++) writer.WriteRaw(copy.ReadRaw());
+        writer.Write("params");
+        writer.WriteMapHeader(0);
+        writer.Flush();
+        return output.WrittenSpan.ToArray();
     }
 
     protected override ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)

@@ -490,13 +490,25 @@ class Engine:
             params["name"] = name
         return Image(self, self.request("images/open", params))
 
-    def create_session(self, image: Union[Image, str], model_id: str, format: str = "rle") -> Session:
+    def create_session(self, image: Union[Image, str], model_id: str, format: str = "rle",
+                       region: Optional[Sequence[int]] = None, mpp: Optional[float] = None,
+                       downsample: Optional[float] = None, magnification: Optional[float] = None) -> Session:
         """Start a session on ``image`` (an :class:`Image` or an image id) with ``model_id``.
 
-        ``format`` is the default mask format the session's calls ask for.
+        ``format`` is the default mask format the session's calls ask for. ``region`` = (x, y, width, height)
+        in image (level-0) pixels limits the session to part of the image; for a whole-slide image, at most
+        one of ``mpp``, ``downsample`` or ``magnification`` picks the working resolution. Clicks and scribbles
+        stay in image coordinates; mask rasters cover the region (see ``MaskResult.raw['originX']`` etc.).
         """
         image_id = image.id if isinstance(image, Image) else str(image)
-        info = self.request("sessions/create", {"imageId": image_id, "modelId": model_id})
+        params: Dict[str, Any] = {"imageId": image_id, "modelId": model_id}
+        if region is not None:
+            x, y, w, h = (int(v) for v in region)
+            params["region"] = {"x": x, "y": y, "width": w, "height": h}
+        for key, value in (("mpp", mpp), ("downsample", downsample), ("magnification", magnification)):
+            if value is not None:
+                params[key] = float(value)
+        info = self.request("sessions/create", params)
         return Session(self, info, image if isinstance(image, Image) else None, format=format)
 
     def list_sessions(self) -> List[dict]:
