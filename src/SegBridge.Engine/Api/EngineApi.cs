@@ -19,6 +19,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
     private readonly InteractionMapper _mapper = new(engine.Options);
+    private readonly EvalService _eval = new(engine);
     private readonly long _connection = engine.NewConnectionId();
     private volatile bool _initialized;
     private int _queuedHere;
@@ -267,6 +268,12 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         if (!engine.CloseSession(id)) throw UnknownSession(id);
         Log.Info("closed {0}", id);
         return Task.FromResult(new Ack());
+    }
+
+    public Task<EvalRunResult> RunEvalAsync(EvalRunParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        return _eval.RunAsync(p, ct);
     }
 
     private async Task<MaskResult> HistoryStep(SessionParams? p, CancellationToken ct, Action<Session> step)
