@@ -73,6 +73,7 @@ def client(pipe, index, clicks, model, deadline, results):
                     errors.append(f"{e.code}: {e.message}")
                 done += 1
             session.close()
+        engine.request("images/close", {"imageId": image.id})
     results[index] = (latencies, errors, lost, done)
 
 
@@ -93,7 +94,7 @@ def main():
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--clicks", type=int, default=500)
     ap.add_argument("--model", default="watershed")
-    ap.add_argument("--warmup", type=int, default=30, help="clicks per client before the memory baseline")
+    ap.add_argument("--warmup", type=int, default=100, help="clicks per client before the memory baseline (the heap grows to its working size first)")
     ap.add_argument("--max-seconds", type=float, default=600)
     ap.add_argument("--no-journal", action="store_true", help="measure without the crash-safe journal (fsync per click)")
     args = ap.parse_args()
