@@ -135,6 +135,19 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         return Task.FromResult(new Ack());
     }
 
+    public Task<ImagePngResult> GetImagePngAsync(ImageIdParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var id = Errors.Required(p?.ImageId, "imageId", "img-1");
+        if (!engine.Images.TryGet(id, out var image)) throw UnknownImage(id);
+        var raster = image.Raster;
+        return Task.FromResult(new ImagePngResult
+        {
+            ImageId = id, Width = raster.Width, Height = raster.Height,
+            Png = SegBridge.Imaging.Encodings.MaskPng.EncodeRgb(raster),
+        });
+    }
+
     public Task<SessionInfo> CreateSessionAsync(CreateSessionParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
