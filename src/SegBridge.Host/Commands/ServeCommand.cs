@@ -27,7 +27,7 @@ internal static class ServeCommand
             var pipeName = parse.GetValue(pipe);
             var wsAddress = parse.GetValue(ws);
             if (useStdio && (pipeName is not null || wsAddress is not null)) throw new CommandException("--stdio serves one client alone: give it without --pipe and --ws");
-            if (!useStdio && pipeName is null && wsAddress is null) throw new CommandException("give --stdio, or --pipe NAME and/or --ws ADDRESS:PORT");
+            if (!useStdio && pipeName is null && wsAddress is null) throw new CommandException("give --stdio or --pipe NAME (or --ws ADDRESS:PORT, alone or with --pipe)");
             var origins = parse.GetValue(allowOrigin) ?? [];
             if (wsAddress is null && (parse.GetValue(tokenFile) is not null || parse.GetValue(bindAny) || origins.Length > 0))
                 throw new CommandException("--token-file, --ws-bind-any and --ws-allow-origin go with --ws ADDRESS:PORT");
