@@ -3,6 +3,7 @@ using SegBridge.Engine.Images;
 using SegBridge.Engine.Journal;
 using SegBridge.Engine.Registry;
 using SegBridge.Engine.Sessions;
+using SegBridge.Imaging.Slides;
 using SegBridge.Models;
 
 namespace SegBridge.Engine;
@@ -25,6 +26,10 @@ public sealed class SegBridgeEngine : IDisposable
     public ImageStore Images { get; } = new();
     public SessionStore Sessions { get; } = new();
     public JournalStore? Journals { get; }
+    /// <summary>Decoded tiles of whole-slide images, shared by every session (repeated clicks in one area read nothing twice).</summary>
+    public SlideTileCache TileCache { get; } = new();
+    public SessionPlanner Planner { get; }
+    public ImageOpener Opener { get; }
     public SemaphoreSlim ComputeGate { get; }
     public string ServerVersion { get; } = typeof(SegBridgeEngine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
@@ -36,6 +41,8 @@ public sealed class SegBridgeEngine : IDisposable
         Options = options;
         Registry = new ModelRegistry(families, options.ManifestDirectories);
         ComputeGate = new SemaphoreSlim(options.ComputeSlots, options.ComputeSlots);
+        Planner = new SessionPlanner(options, TileCache);
+        Opener = new ImageOpener(options, Images);
         if (options.StateDirectory is { } state)
         {
             Journals = new JournalStore(state);

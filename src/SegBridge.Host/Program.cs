@@ -9,6 +9,7 @@ var root = new RootCommand("SegBridge: interactive segmentation engine speaking 
     ServeCommand.Create(),
     ModelsCommand.Create(),
     SegmentCommand.Create(),
+    EvalCommand.Create(),
     ProtocolCommand.Create(),
 };
 try

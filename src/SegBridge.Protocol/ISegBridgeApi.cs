@@ -60,4 +60,7 @@ public interface ISegBridgeApi
 
     [ProtocolMethod("sessions/close", "Close a session and free its memory.")]
     Task<Ack> CloseSessionAsync(SessionParams? p = null, CancellationToken ct = default);
+
+    [ProtocolMethod("eval/run", "Run the NoC/NoI evaluation protocol (robot clicks, robot scribbles or human scribbles) on a dataset folder for one or more models; returns per-model summaries and per-sample curves.")]
+    Task<EvalRunResult> RunEvalAsync(EvalRunParams? p = null, CancellationToken ct = default);
 }

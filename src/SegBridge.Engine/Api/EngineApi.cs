@@ -19,6 +19,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
     private readonly InteractionMapper _mapper = new(engine.Options);
+    private readonly EvalService _eval = new(engine);
     private readonly long _connection = engine.NewConnectionId();
     private volatile bool _initialized;
     private int _queuedHere;
@@ -105,13 +106,12 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         }
         try
         {
-            var raster = path is not null ? ImageDecoder.DecodeFile(path, limit)
-                : p.Encoded is not null ? ImageDecoder.Decode(p.Encoded, limit)
-                : ImageDecoder.FromRaw(p.Raw!.Width, p.Raw.Height, p.Raw.Channels, p.Raw.Dtype ?? "", p.Raw.Data ?? [], limit);
-            var name = p.Name ?? (path is not null ? Path.GetFileName(path) : null);
-            var image = engine.Images.Add(raster, name, path is not null ? new ImageOrigin.File(path) : new ImageOrigin.Bytes());
-            Log.Info("opened {0} '{1}' {2}x{3}x{4}", image.Id, name, raster.Width, raster.Height, raster.Channels);
-            return Task.FromResult(new ImageInfo { ImageId = image.Id, Width = raster.Width, Height = raster.Height, Channels = raster.Channels, Name = name });
+            var image = path is not null ? engine.Opener.OpenFile(path, p.Name)
+                : engine.Images.Add(p.Encoded is not null ? ImageDecoder.Decode(p.Encoded, limit)
+                    : ImageDecoder.FromRaw(p.Raw!.Width, p.Raw.Height, p.Raw.Channels, p.Raw.Dtype ?? "", p.Raw.Data ?? [], limit),
+                    p.Name, new ImageOrigin.Bytes());
+            Log.Info("opened {0} '{1}' {2}x{3}", image.Id, image.Name, image.Width, image.Height);
+            return Task.FromResult(ToInfo(image));
         }
         catch (ImageTooLargeException e)
         {
@@ -161,9 +161,11 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         var owned = engine.Sessions.All.Count(s => s.Owner == _connection);
         if (owned >= engine.Options.MaxSessionsPerClient)
             throw Errors.Make(ErrorCodes.LimitExceeded, $"this connection already has {owned} open sessions; close some first", "sessions", $"at most {engine.Options.MaxSessionsPerClient} per connection");
-        var session = new Session(engine.Sessions.NextId(), image, model);
+        var region = engine.Planner.Resolve(image, p);
+        var (raster, mapping) = engine.Planner.Read(image, region, ct);
+        var session = new Session(engine.Sessions.NextId(), image, model, raster, mapping, region);
         if (engine.Journals is { } journals)
-            session.Journal = SessionJournal.Create(journals.JournalPath(session.Id), journals.CreateRecord(session.Id, model.Manifest.Id, image));
+            session.Journal = SessionJournal.Create(journals.JournalPath(session.Id), journals.CreateRecord(session.Id, model.Manifest.Id, image, region));
         session.Touch(_connection);
         engine.Sessions.Add(session);
         Log.Info("created {0} on {1} with {2}", session.Id, image.Id, model.Manifest.Id);
@@ -176,7 +178,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         var session = FindSession(p?.SessionId);
         var format = MaskEncoder.CheckFormat(p!.Format);
         var tolerance = MaskEncoder.CheckTolerance(p.Tolerance);
-        var (kind, interaction) = _mapper.Map(p, session.Image.Raster.Width, session.Image.Raster.Height);
+        var (kind, interaction) = _mapper.Map(p, session);
         if (!session.Model.Interactions.Contains(kind))
             throw Errors.Make(ErrorCodes.UnsupportedInteraction, $"model '{session.Model.Manifest.Id}' does not take {kind} interactions", kind, string.Join(", ", session.Model.Interactions));
         return await ComputeAsync(session, interaction, format, tolerance, ct);
@@ -261,8 +263,8 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         return await WithSession(session, ct, () => Task.FromResult(new HistoryResult
         {
             SessionId = session.Id,
-            Interactions = session.Interactions.Select(InteractionMapper.ToRecord).ToArray(),
-            Redoable = session.Redoable.Select(InteractionMapper.ToRecord).ToArray(),
+            Interactions = session.Interactions.Select(i => InteractionMapper.ToRecord(i, session.Mapping)).ToArray(),
+            Redoable = session.Redoable.Select(i => InteractionMapper.ToRecord(i, session.Mapping)).ToArray(),
         }));
     }
 
@@ -279,6 +281,12 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         if (!engine.CloseSession(id)) throw UnknownSession(id);
         Log.Info("closed {0}", id);
         return Task.FromResult(new Ack());
+    }
+
+    public Task<EvalRunResult> RunEvalAsync(EvalRunParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        return _eval.RunAsync(p, ct);
     }
 
     private async Task<MaskResult> HistoryStep(SessionParams? p, CancellationToken ct, Action<Session> step)
@@ -301,6 +309,21 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         try { return await work(); }
         finally { session.Gate.Release(); }
     }
+
+    private static ImageInfo ToInfo(StoredImage image) => new()
+    {
+        ImageId = image.Id,
+        Width = image.Width,
+        Height = image.Height,
+        Channels = image.Raster?.Channels ?? 3,
+        Name = image.Name,
+        Slide = image.Slide is not { } slide ? null : new SlideInfo
+        {
+            Vendor = slide.Vendor,
+            Levels = slide.Levels.Select(l => new SlideLevelDto { Width = l.Width, Height = l.Height, Downsample = l.Downsample }).ToArray(),
+            MppX = slide.MppX, MppY = slide.MppY, ObjectivePower = slide.ObjectivePower,
+        },
+    };
 
     private void RequireInitialized()
     {
@@ -352,8 +375,11 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         SessionId = s.Id,
         ImageId = s.Image.Id,
         ModelId = s.Model.Manifest.Id,
-        Width = s.Image.Raster.Width,
-        Height = s.Image.Raster.Height,
+        Width = s.Raster.Width,
+        Height = s.Raster.Height,
         InteractionCount = s.InteractionCount,
+        OriginX = s.Mapping.OriginX,
+        OriginY = s.Mapping.OriginY,
+        Downsample = s.Mapping.Downsample,
     };
 }

@@ -1,4 +1,6 @@
+using SegBridge.Engine.Sessions;
 using SegBridge.Imaging.Codecs;
+using SegBridge.Imaging.Geometry;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Protocol;
 using SegBridge.Protocol.Messages;
@@ -6,13 +8,15 @@ using SegBridge.Protocol.Messages;
 namespace SegBridge.Engine.Api;
 
 /// <summary>
-/// Turns the protocol's interaction records into imaging-layer interactions, checking each against the
-/// image so a bad click is refused with a message that says where the image ends.
+/// Turns the protocol's interaction records (image / level-0 coordinates) into imaging-layer interactions
+/// on the session's working raster, checking each so a bad click is refused with a message that says
+/// where the image (or the session's region) ends, in the client's own coordinates.
 /// </summary>
 internal sealed class InteractionMapper(EngineOptions options)
 {
-    public (string Kind, Interaction Interaction) Map(InteractParams p, int width, int height)
+    public (string Kind, Interaction Interaction) Map(InteractParams p, Session session)
     {
+        var area = new Area(session);
         var given = new (string Kind, object? Value)[] { ("click", p.Click), ("scribble", p.Scribble), ("labels", p.Labels), ("box", p.Box) }
             .Where(x => x.Value is not null).ToList();
         if (given.Count != 1)
@@ -22,26 +26,41 @@ internal sealed class InteractionMapper(EngineOptions options)
                 string.Join(", ", InteractionKinds.All));
         return given[0].Kind switch
         {
-            "click" => ("click", MapClick(p.Click!, width, height)),
-            "scribble" => ("scribble", MapScribble(p.Scribble!, width, height)),
-            "labels" => ("labels", MapLabels(p.Labels!, width, height)),
-            _ => ("box", MapBox(p.Box!, width, height)),
+            "click" => ("click", MapClick(p.Click!, area)),
+            "scribble" => ("scribble", MapScribble(p.Scribble!, area)),
+            "labels" => ("labels", MapLabels(p.Labels!, area.Width, area.Height)),
+            _ => ("box", MapBox(p.Box!, area)),
         };
     }
 
-    private Click MapClick(ClickDto c, int width, int height)
+    /// <summary>The working raster, its mapping, and how to name its extent in the client's coordinates.</summary>
+    private sealed class Area(Session session)
     {
-        double x = Errors.Finite(c.X, "click.x"), y = Errors.Finite(c.Y, "click.y");
-        if (x < 0 || y < 0 || x >= width || y >= height)
-            throw Errors.Make(ErrorCodes.InvalidInteraction, $"click ({x:0.##}, {y:0.##}) is outside the {width}×{height} image", "click", $"0 <= x < {width}, 0 <= y < {height}");
-        var radius = c.Radius is { } r ? Errors.Finite(r, "click.radius") : options.DefaultClickRadius;
-        var maxRadius = Math.Max(width, height);
-        if (radius < 0 || radius > maxRadius)
-            throw Errors.Make(ErrorCodes.InvalidInteraction, $"click.radius {radius} is out of range", "click.radius", $"0..{maxRadius}");
-        return new Click(x, y, c.Positive, radius);
+        public int Width { get; } = session.Raster.Width;
+        public int Height { get; } = session.Raster.Height;
+        public RegionMapping Mapping { get; } = session.Mapping;
+        private readonly SessionRegion _r = session.Region;
+        private readonly bool _whole = session.Region.X == 0 && session.Region.Y == 0 && session.Region.Width == session.Image.Width && session.Region.Height == session.Image.Height;
+
+        public string Name => _whole ? $"the {_r.Width}×{_r.Height} image" : $"the session's region ({_r.X}, {_r.Y}, {_r.Width}×{_r.Height})";
+        public string Allowed => $"{_r.X} <= x < {_r.X + _r.Width}, {_r.Y} <= y < {_r.Y + _r.Height}";
+        public bool Contains(double u, double v) => u >= 0 && v >= 0 && u < Width && v < Height;
     }
 
-    private Scribble MapScribble(ScribbleDto s, int width, int height)
+    private Click MapClick(ClickDto c, Area area)
+    {
+        double x = Errors.Finite(c.X, "click.x"), y = Errors.Finite(c.Y, "click.y");
+        var (u, v) = area.Mapping.ToWorking(x, y);
+        if (!area.Contains(u, v))
+            throw Errors.Make(ErrorCodes.InvalidInteraction, $"click ({x:0.##}, {y:0.##}) is outside {area.Name}", "click", area.Allowed);
+        var radius = c.Radius is { } r ? Errors.Finite(r, "click.radius") : options.DefaultClickRadius * area.Mapping.Downsample;
+        var maxRadius = Math.Max(area.Width, area.Height) * area.Mapping.Downsample;
+        if (radius < 0 || radius > maxRadius)
+            throw Errors.Make(ErrorCodes.InvalidInteraction, $"click.radius {radius} is out of range", "click.radius", $"0..{maxRadius}");
+        return (Click)area.Mapping.ToWorking(new Click(x, y, c.Positive, radius));
+    }
+
+    private Scribble MapScribble(ScribbleDto s, Area area)
     {
         if (s.Points is null || s.Points.Length == 0)
             throw Errors.Make(ErrorCodes.InvalidInteraction, "scribble.points is empty; a scribble needs at least one [x, y] point", "scribble.points", "1.." + options.MaxScribblePoints + " points");
@@ -55,15 +74,17 @@ internal sealed class InteractionMapper(EngineOptions options)
             if (pt is null || pt.Length != 2)
                 throw Errors.Make(ErrorCodes.InvalidInteraction, $"scribble.points[{i}] must be an [x, y] pair", $"scribble.points[{i}]", "[x, y]");
             double x = Errors.Finite(pt[0], $"scribble.points[{i}][0]"), y = Errors.Finite(pt[1], $"scribble.points[{i}][1]");
-            anyInside |= x >= 0 && y >= 0 && x < width && y < height;
+            var (u, v) = area.Mapping.ToWorking(x, y);
+            anyInside |= area.Contains(u, v);
             points.Add(new PointD(x, y));
         }
         if (!anyInside)
-            throw Errors.Make(ErrorCodes.InvalidInteraction, $"every point of the scribble is outside the {width}×{height} image", "scribble.points", $"at least one point with 0 <= x < {width}, 0 <= y < {height}");
-        var strokeWidth = s.Width is { } w ? Errors.Finite(w, "scribble.width") : options.DefaultScribbleWidth;
-        if (strokeWidth <= 0 || strokeWidth > 512)
-            throw Errors.Make(ErrorCodes.InvalidInteraction, $"scribble.width {strokeWidth} is out of range", "scribble.width", "(0, 512]");
-        return new Scribble(points, s.Positive, strokeWidth);
+            throw Errors.Make(ErrorCodes.InvalidInteraction, $"every point of the scribble is outside {area.Name}", "scribble.points", $"at least one point with {area.Allowed}");
+        var strokeWidth = s.Width is { } w ? Errors.Finite(w, "scribble.width") : options.DefaultScribbleWidth * area.Mapping.Downsample;
+        var maxWidth = 512 * area.Mapping.Downsample;
+        if (strokeWidth <= 0 || strokeWidth > maxWidth)
+            throw Errors.Make(ErrorCodes.InvalidInteraction, $"scribble.width {strokeWidth} is out of range", "scribble.width", $"(0, {maxWidth}]");
+        return (Scribble)area.Mapping.ToWorking(new Scribble(points, s.Positive, strokeWidth));
     }
 
     private LabelImage MapLabels(LabelsDto l, int width, int height)
@@ -98,18 +119,26 @@ internal sealed class InteractionMapper(EngineOptions options)
         return new LabelImage(labels, width, height);
     }
 
-    private static Box MapBox(BoxDto b, int width, int height)
+    private static Box MapBox(BoxDto b, Area area)
     {
         double x0 = Errors.Finite(b.X0, "box.x0"), y0 = Errors.Finite(b.Y0, "box.y0"), x1 = Errors.Finite(b.X1, "box.x1"), y1 = Errors.Finite(b.Y1, "box.y1");
         if (x1 <= x0 || y1 <= y0)
             throw Errors.Make(ErrorCodes.InvalidInteraction, $"box ({x0}, {y0}, {x1}, {y1}) is empty: x1 must exceed x0 and y1 exceed y0", "box", "x0 < x1, y0 < y1");
-        if (x1 <= 0 || y1 <= 0 || x0 >= width || y0 >= height)
-            throw Errors.Make(ErrorCodes.InvalidInteraction, $"box ({x0}, {y0}, {x1}, {y1}) does not overlap the {width}×{height} image", "box", $"overlapping 0..{width} × 0..{height}");
-        return new Box(Math.Max(0, x0), Math.Max(0, y0), Math.Min(width, x1), Math.Min(height, y1));
+        var w = (Box)area.Mapping.ToWorking(new Box(x0, y0, x1, y1));
+        if (w.X1 <= 0 || w.Y1 <= 0 || w.X0 >= area.Width || w.Y0 >= area.Height)
+            throw Errors.Make(ErrorCodes.InvalidInteraction, $"box ({x0}, {y0}, {x1}, {y1}) does not overlap {area.Name}", "box", $"overlapping {area.Allowed}");
+        return new Box(Math.Max(0, w.X0), Math.Max(0, w.Y0), Math.Min(area.Width, w.X1), Math.Min(area.Height, w.Y1));
     }
 
-    /// <summary>The protocol record of an applied interaction, for sessions/history.</summary>
-    public static InteractionRecord ToRecord(Interaction i) => i switch
+    /// <summary>The protocol record of an applied interaction, for sessions/history, back in image coordinates.</summary>
+    public static InteractionRecord ToRecord(Interaction working, RegionMapping mapping)
+    {
+        // The inverse of image → working is itself a mapping: origin −o/d, downsample 1/d.
+        var toImage = new RegionMapping(-mapping.OriginX / mapping.Downsample, -mapping.OriginY / mapping.Downsample, 1 / mapping.Downsample);
+        return ToRecord(working is LabelImage ? working : toImage.ToWorking(working));
+    }
+
+    private static InteractionRecord ToRecord(Interaction i) => i switch
     {
         Click c => new InteractionRecord { Type = "click", Click = new ClickDto { X = c.X, Y = c.Y, Positive = c.Positive, Radius = c.Radius } },
         Scribble s => new InteractionRecord { Type = "scribble", Scribble = new ScribbleDto { Points = s.Points.Select(p => new[] { p.X, p.Y }).ToArray(), Positive = s.Positive, Width = s.Width } },

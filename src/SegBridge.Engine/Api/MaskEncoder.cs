@@ -32,6 +32,9 @@ internal static class MaskEncoder
             Format = format,
             Width = mask.Width,
             Height = mask.Height,
+            OriginX = session.Mapping.OriginX,
+            OriginY = session.Mapping.OriginY,
+            Downsample = session.Mapping.Downsample,
             Bbox = box is { } b ? [b.X, b.Y, b.Width, b.Height] : null,
             ForegroundPixels = mask.CountForeground(),
             InteractionCount = session.InteractionCount,
@@ -44,7 +47,8 @@ internal static class MaskEncoder
                 MaskFormats.Raw => mask.Data,
                 _ => null,
             },
-            Geometry = format == MaskFormats.Polygons ? new GeoJsonMultiPolygon { Coordinates = MaskPolygons.Trace(mask, tolerance) } : null,
+            // Polygons go back in image (level-0) coordinates; the tolerance is in working pixels.
+            Geometry = format == MaskFormats.Polygons ? new GeoJsonMultiPolygon { Coordinates = session.Mapping.PolygonsToImage(MaskPolygons.Trace(mask, tolerance)) } : null,
         };
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SegBridge.Imaging.Rasters;
+using SegBridge.Imaging.Slides;
 
 namespace SegBridge.Engine.Images;
 
@@ -9,17 +10,31 @@ public sealed class ImageStore
     private readonly ConcurrentDictionary<string, StoredImage> _images = new(StringComparer.Ordinal);
     private long _next;
 
-    public StoredImage Add(ImageRaster raster, string? name, ImageOrigin origin)
+    public StoredImage Add(ImageRaster raster, string? name, ImageOrigin origin) => Store(id => new StoredImage(id, raster, null, name, origin));
+
+    public StoredImage AddSlide(SlideImage slide, string? name, string path) => Store(id => new StoredImage(id, null, slide, name, new ImageOrigin.File(path)));
+
+    private StoredImage Store(Func<string, StoredImage> make)
     {
-        var id = $"img-{Interlocked.Increment(ref _next)}";
-        var image = new StoredImage(id, raster, name, origin);
-        _images[id] = image;
+        var image = make($"img-{Interlocked.Increment(ref _next)}");
+        _images[image.Id] = image;
         return image;
     }
 
     public bool TryGet(string id, out StoredImage image) => _images.TryGetValue(id, out image!);
 
-    public bool Remove(string id) => _images.TryRemove(id, out _);
+    /// <summary>Forgets an image; a slide's file handle is closed (sessions keep the pixels they read).</summary>
+    public bool Remove(string id)
+    {
+        if (!_images.TryRemove(id, out var image)) return false;
+        image.Slide?.Dispose();
+        return true;
+    }
 }
 
-public sealed record StoredImage(string Id, ImageRaster Raster, string? Name, ImageOrigin Origin);
+/// <summary>An opened image: decoded pixels, or a whole-slide image read region by region through OpenSlide.</summary>
+public sealed record StoredImage(string Id, ImageRaster? Raster, SlideImage? Slide, string? Name, ImageOrigin Origin)
+{
+    public long Width => Raster?.Width ?? Slide!.Width;
+    public long Height => Raster?.Height ?? Slide!.Height;
+}

@@ -17,6 +17,9 @@ public sealed class JournalRecord
     /// <summary>For create: the content-addressed copy of an image the client sent as bytes (file name under images/).</summary>
     [DataMember(Name = "imageBlob")] public string? ImageBlob { get; init; }
     [DataMember(Name = "imageName")] public string? ImageName { get; init; }
+    /// <summary>For create: the session's region in image (level-0) pixels and its resolved downsample.</summary>
+    [DataMember(Name = "region")] public long[]? Region { get; init; }
+    [DataMember(Name = "downsample")] public double Downsample { get; init; } = 1;
     [DataMember(Name = "interaction")] public JournalInteraction? Interaction { get; init; }
     [DataMember(Name = "utc")] public string? Utc { get; init; }
 }

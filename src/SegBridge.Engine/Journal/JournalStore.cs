@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using NLog;
 using SegBridge.Engine.Images;
+using SegBridge.Engine.Sessions;
 using SegBridge.Imaging.Encodings;
 
 namespace SegBridge.Engine.Journal;
@@ -44,13 +45,13 @@ public sealed class JournalStore : IDisposable
     public string JournalPath(string sessionId) => Path.Combine(SessionsDirectory, sessionId + ".jsonl");
 
     /// <summary>The create record for a new session, persisting the image's pixels first when they exist only in memory.</summary>
-    public JournalRecord CreateRecord(string sessionId, string modelId, StoredImage image)
+    public JournalRecord CreateRecord(string sessionId, string modelId, StoredImage image, SessionRegion region)
     {
         string? blob = null, path = null;
         if (image.Origin is ImageOrigin.File f) path = f.Path;
         else
         {
-            var png = MaskPng.EncodeRgb(image.Raster);
+            var png = MaskPng.EncodeRgb(image.Raster!); // slides always come from files
             blob = Convert.ToHexStringLower(SHA256.HashData(png)) + ".png";
             var target = Path.Combine(ImagesDirectory, blob);
             if (!File.Exists(target))
@@ -67,6 +68,7 @@ public sealed class JournalStore : IDisposable
         return new JournalRecord
         {
             Op = "create", SessionId = sessionId, ModelId = modelId, ImagePath = path, ImageBlob = blob, ImageName = image.Name,
+            Region = [region.X, region.Y, region.Width, region.Height], Downsample = region.Downsample,
             Utc = DateTime.UtcNow.ToString("O"),
         };
     }

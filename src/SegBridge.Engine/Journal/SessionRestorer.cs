@@ -28,7 +28,7 @@ public static class SessionRestorer
                 restored++;
                 Log.Info("restored {0} ({1} interactions) from {2}", session.Id, session.InteractionCount, file);
             }
-            catch (Exception e) when (e is InvalidDataException or ImageDecodeException or IOException)
+            catch (Exception e) when (e is InvalidDataException or ImageDecodeException or IOException or Protocol.ProtocolException or ArgumentException)
             {
                 store.SetAside(file, e.Message);
             }
@@ -42,11 +42,15 @@ public static class SessionRestorer
             throw new InvalidDataException("journal does not start with a create record");
         if (!engine.Registry.TryGet(modelId, out var model) || !model.IsReady)
             throw new InvalidDataException($"model '{modelId}' is not available in this engine");
-        var (raster, origin) = create.ImagePath is { } path
-            ? (ImageDecoder.DecodeFile(path, engine.Options.MaxImagePixels), (ImageOrigin)new ImageOrigin.File(path))
-            : (ImageDecoder.Decode(File.ReadAllBytes(store.BlobPath(create.ImageBlob ?? throw new InvalidDataException("create record names no image"))), engine.Options.MaxImagePixels), new ImageOrigin.Bytes());
-        var image = engine.Images.Add(raster, create.ImageName, origin);
-        var session = new Session(id, image, model);
+        var image = create.ImagePath is { } path
+            ? engine.Opener.OpenFile(path, create.ImageName)
+            : engine.Images.Add(ImageDecoder.Decode(File.ReadAllBytes(store.BlobPath(create.ImageBlob ?? throw new InvalidDataException("create record names no image"))), engine.Options.MaxImagePixels),
+                create.ImageName, new ImageOrigin.Bytes());
+        var region = create.Region is [var x, var y, var w, var h]
+            ? new SessionRegion(x, y, w, h, create.Downsample)
+            : new SessionRegion(0, 0, image.Width, image.Height, 1);
+        var (raster, mapping) = engine.Planner.Read(image, region);
+        var session = new Session(id, image, model, raster, mapping, region);
         foreach (var record in records.Skip(1)) session.Replay(record, CancellationToken.None);
         return session;
     }

@@ -3,6 +3,7 @@ using SegBridge.Engine.Images;
 using SegBridge.Engine.Journal;
 using SegBridge.Engine.Registry;
 using SegBridge.Imaging.Encodings;
+using SegBridge.Imaging.Geometry;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Imaging.Rasters;
 using SegBridge.Models;
@@ -73,10 +74,17 @@ public sealed class Session
         LastUsedUtc = DateTime.UtcNow;
     }
 
-    public Session(string id, StoredImage image, ModelEntry model)
+    /// <summary>The pixels the model sees: the session's region of the image at its resolution.</summary>
+    public ImageRaster Raster { get; }
+    /// <summary>Image (level-0) ↔ working-raster coordinates.</summary>
+    public RegionMapping Mapping { get; }
+    /// <summary>The region as the client asked for it, in image pixels (kept for the journal and replies).</summary>
+    public SessionRegion Region { get; }
+
+    public Session(string id, StoredImage image, ModelEntry model, ImageRaster raster, RegionMapping mapping, SessionRegion region)
     {
-        Id = id; Image = image; Model = model;
-        CurrentMask = new Mask(image.Raster.Width, image.Raster.Height);
+        Id = id; Image = image; Model = model; Raster = raster; Mapping = mapping; Region = region;
+        CurrentMask = new Mask(raster.Width, raster.Height);
     }
 
     public int InteractionCount => _applied.Count;
@@ -88,7 +96,7 @@ public sealed class Session
     {
         var all = _applied.Select(s => s.Interaction).Append(interaction).ToList();
         var sw = Stopwatch.StartNew();
-        var result = Model.Model!.Segment(Image.Raster, all, _modelState, ct);
+        var result = Model.Model!.Segment(Raster, all, _modelState, ct);
         var elapsed = sw.Elapsed.TotalMilliseconds;
         Journal?.Append(new JournalRecord { Op = "interact", Interaction = JournalInteractions.ToRecord(interaction) });
         LastModelMs = elapsed;
@@ -145,12 +153,12 @@ public sealed class Session
         LastModelMs = 0;
         if (_applied.Count == 0)
         {
-            CurrentMask = new Mask(Image.Raster.Width, Image.Raster.Height);
+            CurrentMask = new Mask(Raster.Width, Raster.Height);
             LastNotes = null;
             return;
         }
         var step = _applied[^1];
-        CurrentMask = CocoRle.Decode(step.MaskRle, Image.Raster.Width, Image.Raster.Height);
+        CurrentMask = CocoRle.Decode(step.MaskRle, Raster.Width, Raster.Height);
         LastNotes = step.Notes;
     }
 

@@ -59,4 +59,16 @@ public static class ImageDecoder
         catch (ImageDecodeException) { throw; }
         catch (Exception e) { throw new ImageDecodeException($"corrupt PNG: {e.Message}", e); }
     }
+
+    /// <summary>
+    /// A label PNG read sample-exactly like <see cref="DecodeLabels"/>, but 16-bit values are kept:
+    /// instance masks (one id per object, 0 background) are commonly 16-bit. Also returns the bit depth.
+    /// </summary>
+    public static (int Width, int Height, ushort[] Values, int BitDepth) DecodeLabelValues(byte[] png, long maxPixels)
+    {
+        if (png == null || png.Length == 0) throw new ImageDecodeException("the label image data is empty");
+        try { return PngLabelReader.ReadWide(png, maxPixels); }
+        catch (ImageDecodeException) { throw; }
+        catch (Exception e) { throw new ImageDecodeException($"corrupt PNG: {e.Message}", e); }
+    }
 }

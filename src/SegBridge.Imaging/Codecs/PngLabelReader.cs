@@ -15,6 +15,19 @@ internal static class PngLabelReader
 {
     public static (int Width, int Height, byte[] Values) Read(byte[] png, long maxPixels)
     {
+        var (width, height, wide, _) = ReadWide(png, maxPixels);
+        var values = new byte[wide.LongLength];
+        for (long i = 0; i < wide.LongLength; i++)
+        {
+            if (wide[i] > 255) throw new ImageDecodeException($"label PNG has value {wide[i]} at ({i % width},{i / width}); labels must be 0..255");
+            values[i] = (byte)wide[i];
+        }
+        return (width, height, values);
+    }
+
+    /// <summary>Every stored first sample as 16 bits (instance-label masks are 16-bit PNGs), and the bit depth.</summary>
+    public static (int Width, int Height, ushort[] Values, int BitDepth) ReadWide(byte[] png, long maxPixels)
+    {
         if (ImageFormatSniffer.Detect(png) != ImageFormat.Png)
             throw new ImageDecodeException($"label image is not a PNG file ({ImageFormatSniffer.FirstBytes(png)})");
         var (header, idat) = ReadChunks(png);
@@ -33,7 +46,7 @@ internal static class PngLabelReader
         var raw = Inflate(idat, (rowBytes + 1) * height);
         Unfilter(raw, (int)rowBytes, (int)height, Math.Max(1, bitsPerPixel / 8));
 
-        var values = new byte[width * height];
+        var values = new ushort[width * height];
         for (int y = 0; y < height; y++)
         {
             int row = y * ((int)rowBytes + 1) + 1;
@@ -45,11 +58,10 @@ internal static class PngLabelReader
                     16 => raw[row + x * channels * 2] << 8 | raw[row + x * channels * 2 + 1],
                     _ => raw[row + x * bitDepth / 8] >> (8 - bitDepth - x * bitDepth % 8) & ((1 << bitDepth) - 1),
                 };
-                if (v > 255) throw new ImageDecodeException($"label PNG has value {v} at ({x},{y}); labels must be 0..255");
-                values[(long)y * width + x] = (byte)v;
+                values[(long)y * width + x] = (ushort)v;
             }
         }
-        return ((int)width, (int)height, values);
+        return ((int)width, (int)height, values, bitDepth);
     }
 
     private static (byte[] Header, byte[] Idat) ReadChunks(byte[] png)

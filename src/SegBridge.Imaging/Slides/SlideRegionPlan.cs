@@ -1,3 +1,4 @@
+using SegBridge.Imaging.Geometry;
 using System.Globalization;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Imaging.Rasters;
@@ -135,11 +136,14 @@ public sealed class SlideRegionPlan
 
     // ---- coordinates -------------------------------------------------------------------------------
 
+    /// <summary>The level-0 ↔ working mapping of this plan.</summary>
+    public RegionMapping Mapping => new(OriginX, OriginY, Downsample);
+
     /// <summary>Level-0 point (continuous, pixel-edge convention) → working-raster point.</summary>
-    public (double X, double Y) ToWorking(double x0, double y0) => ((x0 - OriginX) / Downsample, (y0 - OriginY) / Downsample);
+    public (double X, double Y) ToWorking(double x0, double y0) => Mapping.ToWorking(x0, y0);
 
     /// <summary>Working-raster point (continuous, pixel-edge convention) → level-0 point.</summary>
-    public (double X, double Y) ToLevel0(double u, double v) => (OriginX + u * Downsample, OriginY + v * Downsample);
+    public (double X, double Y) ToLevel0(double u, double v) => Mapping.ToImage(u, v);
 
     /// <summary>The working pixel that contains the centre of level-0 pixel (x, y); may lie outside the raster.</summary>
     public (long X, long Y) Level0PixelToWorkingPixel(long x, long y)
@@ -156,45 +160,13 @@ public sealed class SlideRegionPlan
     }
 
     /// <summary>An interaction given in level-0 coordinates, in working-raster coordinates (radius and width scale with 1/D).</summary>
-    public Interaction ToWorking(Interaction level0)
-    {
-        switch (level0)
-        {
-            case Click c:
-                var (cx, cy) = ToWorking(c.X, c.Y);
-                return c with { X = cx, Y = cy, Radius = c.Radius / Downsample };
-            case Scribble s:
-                return s with { Points = s.Points.Select(p => { var (u, v) = ToWorking(p.X, p.Y); return new PointD(u, v); }).ToArray(), Width = s.Width / Downsample };
-            case Box b:
-                var (x0, y0) = ToWorking(b.X0, b.Y0);
-                var (x1, y1) = ToWorking(b.X1, b.Y1);
-                return new Box(x0, y0, x1, y1);
-            case null: throw new ArgumentNullException(nameof(level0));
-            default: throw new ArgumentException($"{level0.GetType().Name} has no level-0 form to map; give it in working-raster pixels", nameof(level0));
-        }
-    }
+    public Interaction ToWorking(Interaction level0) => Mapping.ToWorking(level0);
 
     /// <summary>GeoJSON MultiPolygon coordinates (from <see cref="Encodings.MaskPolygons.Trace"/> on a working-raster mask) in level-0 coordinates.</summary>
-    public double[][][][] PolygonsToLevel0(double[][][][] working)
-    {
-        ArgumentNullException.ThrowIfNull(working);
-        return working.Select(poly => poly.Select(ring => ring.Select(p =>
-        {
-            var (x, y) = ToLevel0(p[0], p[1]);
-            return new[] { x, y };
-        }).ToArray()).ToArray()).ToArray();
-    }
+    public double[][][][] PolygonsToLevel0(double[][][][] working) => Mapping.PolygonsToImage(working);
 
     /// <summary>GeoJSON MultiPolygon coordinates in level 0 → working-raster coordinates (e.g. an initial mask from the viewer).</summary>
-    public double[][][][] PolygonsToWorking(double[][][][] level0)
-    {
-        ArgumentNullException.ThrowIfNull(level0);
-        return level0.Select(poly => poly.Select(ring => ring.Select(p =>
-        {
-            var (u, v) = ToWorking(p[0], p[1]);
-            return new[] { u, v };
-        }).ToArray()).ToArray()).ToArray();
-    }
+    public double[][][][] PolygonsToWorking(double[][][][] level0) => Mapping.PolygonsToWorking(level0);
 
     // ---- pixels ------------------------------------------------------------------------------------
 

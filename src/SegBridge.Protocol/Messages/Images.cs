@@ -32,10 +32,32 @@ public sealed class RawArray
 public sealed class ImageInfo
 {
     [DataMember(Name = "imageId")] public required string ImageId { get; init; }
-    [DataMember(Name = "width")] public required int Width { get; init; }
-    [DataMember(Name = "height")] public required int Height { get; init; }
+    [DataMember(Name = "width")] public required long Width { get; init; }
+    [DataMember(Name = "height")] public required long Height { get; init; }
     [DataMember(Name = "channels")] public required int Channels { get; init; }
     [DataMember(Name = "name")] public string? Name { get; init; }
+    /// <summary>Set when the image is a whole-slide image read through OpenSlide; width and height are then level 0.</summary>
+    [DataMember(Name = "slide")] public SlideInfo? Slide { get; init; }
+}
+
+[DataContract]
+public sealed class SlideInfo
+{
+    /// <summary>OpenSlide's vendor: aperio, hamamatsu, generic-tiff, …</summary>
+    [DataMember(Name = "vendor")] public required string Vendor { get; init; }
+    [DataMember(Name = "levels")] public required SlideLevelDto[] Levels { get; init; }
+    /// <summary>Microns per level-0 pixel (openslide.mpp-x/y, else the TIFF resolution tags); null when the slide does not say.</summary>
+    [DataMember(Name = "mppX")] public double? MppX { get; init; }
+    [DataMember(Name = "mppY")] public double? MppY { get; init; }
+    [DataMember(Name = "objectivePower")] public double? ObjectivePower { get; init; }
+}
+
+[DataContract]
+public sealed class SlideLevelDto
+{
+    [DataMember(Name = "width")] public long Width { get; init; }
+    [DataMember(Name = "height")] public long Height { get; init; }
+    [DataMember(Name = "downsample")] public double Downsample { get; init; }
 }
 
 [DataContract]

@@ -2,11 +2,33 @@ using System.Runtime.Serialization;
 
 namespace SegBridge.Protocol.Messages;
 
+/// <summary>
+/// A session works on a region of the image (default: all of it) at a resolution (default: full). For a
+/// whole-slide image the region is in level-0 pixels and the resolution is chosen by at most one of mpp,
+/// downsample or magnification; the engine reads the best level, aligned to its pixel grid.
+/// </summary>
 [DataContract]
 public sealed class CreateSessionParams
 {
     [DataMember(Name = "imageId")] public string? ImageId { get; init; }
     [DataMember(Name = "modelId")] public string? ModelId { get; init; }
+    [DataMember(Name = "region")] public RegionDto? Region { get; init; }
+    /// <summary>Microns per working pixel (whole-slide images that state their mpp).</summary>
+    [DataMember(Name = "mpp")] public double? Mpp { get; init; }
+    /// <summary>Level-0 pixels per working pixel (1 = full resolution).</summary>
+    [DataMember(Name = "downsample")] public double? Downsample { get; init; }
+    /// <summary>Objective magnification, e.g. 5 for 5× (slides that state openslide.objective-power).</summary>
+    [DataMember(Name = "magnification")] public double? Magnification { get; init; }
+}
+
+/// <summary>A rectangle in image (level-0) pixels.</summary>
+[DataContract]
+public sealed class RegionDto
+{
+    [DataMember(Name = "x")] public long X { get; init; }
+    [DataMember(Name = "y")] public long Y { get; init; }
+    [DataMember(Name = "width")] public long Width { get; init; }
+    [DataMember(Name = "height")] public long Height { get; init; }
 }
 
 [DataContract]
@@ -15,9 +37,14 @@ public sealed class SessionInfo
     [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
     [DataMember(Name = "imageId")] public required string ImageId { get; init; }
     [DataMember(Name = "modelId")] public required string ModelId { get; init; }
+    /// <summary>Size of the working raster the model sees (the region at the session's resolution).</summary>
     [DataMember(Name = "width")] public required int Width { get; init; }
     [DataMember(Name = "height")] public required int Height { get; init; }
     [DataMember(Name = "interactionCount")] public required int InteractionCount { get; init; }
+    /// <summary>Image (level-0) position of the working raster's top-left corner, and level-0 pixels per working pixel.</summary>
+    [DataMember(Name = "originX")] public double OriginX { get; init; }
+    [DataMember(Name = "originY")] public double OriginY { get; init; }
+    [DataMember(Name = "downsample")] public double Downsample { get; init; } = 1;
 }
 
 [DataContract]
@@ -37,7 +64,10 @@ public sealed class SessionParams
     [DataMember(Name = "tolerance")] public double? Tolerance { get; init; }
 }
 
-/// <summary>Exactly one of click, scribble, labels or box must be given.</summary>
+/// <summary>
+/// Exactly one of click, scribble, labels or box must be given. Clicks, scribbles and boxes are in image
+/// (level-0) pixels; a labels image is the size of the session's working raster.
+/// </summary>
 [DataContract]
 public sealed class InteractParams
 {
@@ -96,9 +126,14 @@ public sealed class MaskResult
 {
     [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
     [DataMember(Name = "format")] public required string Format { get; init; }
+    /// <summary>Size of the mask raster: the session's working raster.</summary>
     [DataMember(Name = "width")] public required int Width { get; init; }
     [DataMember(Name = "height")] public required int Height { get; init; }
-    /// <summary>Foreground bounding box [x, y, width, height]; null when the mask is empty.</summary>
+    /// <summary>Where the raster sits in the image: image = origin + raster · downsample. Polygons are already in image coordinates.</summary>
+    [DataMember(Name = "originX")] public double OriginX { get; init; }
+    [DataMember(Name = "originY")] public double OriginY { get; init; }
+    [DataMember(Name = "downsample")] public double Downsample { get; init; } = 1;
+    /// <summary>Foreground bounding box [x, y, width, height] in raster pixels; null when the mask is empty.</summary>
     [DataMember(Name = "bbox")] public int[]? Bbox { get; init; }
     [DataMember(Name = "foregroundPixels")] public required long ForegroundPixels { get; init; }
     [DataMember(Name = "interactionCount")] public required int InteractionCount { get; init; }
@@ -110,7 +145,7 @@ public sealed class MaskResult
     [DataMember(Name = "rle")] public RleDto? Rle { get; init; }
     /// <summary>Set for png (8-bit grey PNG, 0/255) and raw (width*height bytes, 0/1, row-major).</summary>
     [DataMember(Name = "data")] public byte[]? Data { get; init; }
-    /// <summary>Set for polygons: a GeoJSON MultiPolygon in image pixel coordinates.</summary>
+    /// <summary>Set for polygons: a GeoJSON MultiPolygon in image (level-0) pixel coordinates, ready for QuPath.</summary>
     [DataMember(Name = "geometry")] public GeoJsonMultiPolygon? Geometry { get; init; }
 }
 

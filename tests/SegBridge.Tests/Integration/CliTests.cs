@@ -118,6 +118,7 @@ public sealed class CliTests
     [InlineData("segment")]
     [InlineData("models")]
     [InlineData("protocol")]
+    [InlineData("eval")]
     public async Task Every_verb_has_help(string verb)
     {
         var (code, stdout, _) = await Run(verb, "--help");

@@ -40,6 +40,7 @@ from .errors import (  # noqa: E402
 )
 from .codecs import png_decode, png_encode, rasterize_multipolygon, rle_decode, rle_encode  # noqa: E402
 from .framing import FrameParser, encode_frame  # noqa: E402
+from .evaluation import EvalModelSummary, EvalResults, EvalSample  # noqa: E402
 from .client import (  # noqa: E402
     MASK_FORMATS,
     PROTOCOL_VERSION,

@@ -21,6 +21,7 @@ import numpy as np
 from . import __version__ as _client_version
 from .codecs import png_decode, rasterize_multipolygon, rle_decode
 from .errors import SegBridgeConnectionError, SegBridgeError, SegBridgeTimeout
+from .evaluation import EvalResults
 from .transport import Connection, ProcessTransport, SocketTransport
 
 PROTOCOL_VERSION = "1.0"
@@ -489,18 +490,58 @@ class Engine:
             params["name"] = name
         return Image(self, self.request("images/open", params))
 
-    def create_session(self, image: Union[Image, str], model_id: str, format: str = "rle") -> Session:
+    def create_session(self, image: Union[Image, str], model_id: str, format: str = "rle",
+                       region: Optional[Sequence[int]] = None, mpp: Optional[float] = None,
+                       downsample: Optional[float] = None, magnification: Optional[float] = None) -> Session:
         """Start a session on ``image`` (an :class:`Image` or an image id) with ``model_id``.
 
-        ``format`` is the default mask format the session's calls ask for.
+        ``format`` is the default mask format the session's calls ask for. ``region`` = (x, y, width, height)
+        in image (level-0) pixels limits the session to part of the image; for a whole-slide image, at most
+        one of ``mpp``, ``downsample`` or ``magnification`` picks the working resolution. Clicks and scribbles
+        stay in image coordinates; mask rasters cover the region (see ``MaskResult.raw['originX']`` etc.).
         """
         image_id = image.id if isinstance(image, Image) else str(image)
-        info = self.request("sessions/create", {"imageId": image_id, "modelId": model_id})
+        params: Dict[str, Any] = {"imageId": image_id, "modelId": model_id}
+        if region is not None:
+            x, y, w, h = (int(v) for v in region)
+            params["region"] = {"x": x, "y": y, "width": w, "height": h}
+        for key, value in (("mpp", mpp), ("downsample", downsample), ("magnification", magnification)):
+            if value is not None:
+                params[key] = float(value)
+        info = self.request("sessions/create", params)
         return Session(self, info, image if isinstance(image, Image) else None, format=format)
 
     def list_sessions(self) -> List[dict]:
         """Open sessions (``SessionInfo`` dicts)."""
         return self.request("sessions/list", {}).get("sessions", [])
+
+    def evaluate(self, dataset: Union[str, os.PathLike], models: Union[str, Sequence[str]], mode: str = "clicks",
+                 max: int = 20, targets: Sequence[float] = (0.85, 0.90), limit: Optional[int] = None,
+                 seed: Optional[int] = None, crop: Optional[Sequence[int]] = None, scribble_set: Optional[str] = None,
+                 class_id: Optional[int] = None, mask_kind: Optional[str] = None, ignore_value: Optional[int] = None,
+                 initial_masks: Optional[Union[str, os.PathLike]] = None, guide_model: Optional[str] = None,
+                 initial_iou: Optional[Sequence[float]] = None, scribble_share: Optional[float] = None,
+                 click_radius: Optional[float] = None, out: Optional[Union[str, os.PathLike]] = None,
+                 include_samples: bool = True, timeout: Optional[float] = None) -> "EvalResults":
+        """Run the NoC/NoF/NoI/SPC evaluation protocol in the engine (``eval/run``).
+
+        ``dataset`` is a folder with ``images/NAME.*`` and ``masks/NAME.png`` on the engine's machine;
+        ``models`` one id or several; ``mode`` ``clicks`` (robot clicks), ``scribbles`` (robot scribbles)
+        or ``real-scribbles`` (human strokes from ``scribble_set``, e.g. ``"scribbles-set-1"``).
+        ``out`` also writes results.json, table.md and iou-curve.png there. Returns
+        :class:`~segbridge.evaluation.EvalResults`. ``timeout`` defaults to none: evaluations take minutes.
+        """
+        params: dict = {"dataset": os.fspath(dataset), "models": [models] if isinstance(models, str) else list(models),
+                        "mode": mode, "max": int(max), "targets": [float(t) for t in targets],
+                        "includeSamples": bool(include_samples)}
+        optional = {"limit": limit, "seed": seed, "crop": None if crop is None else [int(v) for v in crop],
+                    "scribbleSet": scribble_set, "classId": class_id, "maskKind": mask_kind, "ignoreValue": ignore_value,
+                    "initialMasks": None if initial_masks is None else os.fspath(initial_masks), "guideModel": guide_model,
+                    "initialIou": None if initial_iou is None else [float(v) for v in initial_iou],
+                    "scribbleShare": scribble_share, "clickRadius": click_radius,
+                    "out": None if out is None else os.fspath(out)}
+        params.update({k: v for k, v in optional.items() if v is not None})
+        return EvalResults.from_wire(self.request("eval/run", params, timeout=timeout))
 
     def shutdown(self, timeout: Optional[float] = 5.0) -> None:
         """Send ``shutdown``: the stdio engine exits, a pipe service closes this connection."""

@@ -329,3 +329,18 @@ def test_verbose_engine_log_never_reaches_the_protocol(segbridge_exe, tmp_path):
         s = engine.create_session(engine.open_image(image), "watershed")
         assert s.click(64, 48).interaction_count == 1
     assert "initialized" in log.read_text()
+
+
+def test_session_on_a_region_keeps_image_coordinates(engine):
+    arr, disc = synthetic()  # 128 x 96, disc centred at (64, 48)
+    s = engine.create_session(engine.open_image(arr), "graph-cut", region=(32, 16, 64, 64))
+    r = s.click(64, 48)  # image coordinates
+    assert r.mask.shape == (64, 64)
+    assert (r.raw["originX"], r.raw["originY"], r.raw["downsample"]) == (32, 16, 1)
+    region_truth = disc[16:80, 32:96]
+    iou = (r.mask & region_truth).sum() / (r.mask | region_truth).sum()
+    assert iou > 0.8, iou
+    with pytest.raises(segbridge.SegBridgeError) as info:
+        s.click(5, 5)
+    assert info.value.code == 4002 and "region (32, 16, 64×64)" in info.value.message
+    s.close()

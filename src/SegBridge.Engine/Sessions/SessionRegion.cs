@@ -1,0 +1,7 @@
+namespace SegBridge.Engine.Sessions;
+
+/// <summary>
+/// The part of an image a session works on, in image (level-0) pixels, and at which resolution: the
+/// downsample (level-0 pixels per working pixel) after mpp or magnification were resolved.
+/// </summary>
+public sealed record SessionRegion(long X, long Y, long Width, long Height, double Downsample);
