@@ -31,6 +31,9 @@ public interface ISegBridgeApi
     [ProtocolMethod("images/close", "Forget an image; sessions on it stay usable until closed.")]
     Task<Ack> CloseImageAsync(ImageIdParams? p = null, CancellationToken ct = default);
 
+    [ProtocolMethod("images/png", "An opened image as PNG bytes (RGB or grey, 8-bit), for viewers that did not load the file themselves.")]
+    Task<ImagePngResult> GetImagePngAsync(ImageIdParams? p = null, CancellationToken ct = default);
+
     [ProtocolMethod("sessions/create", "Start an interactive session on an image with a model.")]
     Task<SessionInfo> CreateSessionAsync(CreateSessionParams? p = null, CancellationToken ct = default);
 

@@ -52,7 +52,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
                 Interactions = InteractionKinds.All,
                 ImageInputs = ["path", "encoded", "raw"],
                 RawDtypes = ["uint8", "uint16", "float32"],
-                Transports = ["stdio", "pipe"],
+                Transports = ["stdio", "pipe", "websocket"],
                 Encodings = ["json", "msgpack"],
                 Devices = engine.Devices.ToArray(),
                 MaxImagePixels = engine.Options.MaxImagePixels,
@@ -133,6 +133,20 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         var id = Errors.Required(p?.ImageId, "imageId", "img-1");
         if (!engine.Images.Remove(id)) throw UnknownImage(id);
         return Task.FromResult(new Ack());
+    }
+
+    public Task<ImagePngResult> GetImagePngAsync(ImageIdParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var id = Errors.Required(p?.ImageId, "imageId", "img-1");
+        if (!engine.Images.TryGet(id, out var image)) throw UnknownImage(id);
+        var raster = image.Raster
+            ?? throw Errors.Argument("imageId", $"{id} is a whole-slide image ({image.Width}×{image.Height}); images/png serves decoded images only — read slide tiles with OpenSlide, or open a session on a region", "an image that is not a slide");
+        return Task.FromResult(new ImagePngResult
+        {
+            ImageId = id, Width = raster.Width, Height = raster.Height,
+            Png = SegBridge.Imaging.Encodings.MaskPng.EncodeRgb(raster),
+        });
     }
 
     public Task<SessionInfo> CreateSessionAsync(CreateSessionParams? p = null, CancellationToken ct = default)

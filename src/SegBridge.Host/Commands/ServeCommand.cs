@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using SegBridge.Host.Rpc;
 using SegBridge.Host.Transports;
 
@@ -13,20 +14,67 @@ internal static class ServeCommand
         var stdio = new Option<bool>("--stdio") { Description = "Serve one client on stdin/stdout (Content-Length framing); exit when stdin closes" };
         var pipe = new Option<string?>("--pipe") { Description = "Serve many clients on a named pipe (Unix socket /tmp/CoreFxPipe_NAME, or NAME if it starts with '/')" };
         var msgpack = new Option<bool>("--msgpack") { Description = "With --stdio: speak MessagePack (4-byte big-endian length prefix) instead of JSON. Pipe clients choose per connection." };
-        var command = new Command("serve", "Run the engine as a JSON-RPC 2.0 server") { stdio, pipe, msgpack };
+        var ws = new Option<string?>("--ws") { Description = "Serve browser clients: JSON-RPC over WebSocket at ws://ADDRESS:PORT/rpc and the web viewer at http://ADDRESS:PORT/ (loopback only unless --ws-bind-any; port 0 picks one). Combines with --pipe" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "With --ws (required): file holding the access token; created with a random 256-bit token, mode 0600, when missing" };
+        var bindAny = new Option<bool>("--ws-bind-any") { Description = "With --ws: allow a non-loopback ADDRESS (anyone who reaches the port and has the token drives the engine)" };
+        var allowOrigin = new Option<string[]>("--ws-allow-origin") { Description = "With --ws: a page origin (scheme://host[:port]) allowed besides http://127.0.0.1:*, http://localhost:* and none (repeatable)" };
+        var command = new Command("serve", "Run the engine as a JSON-RPC 2.0 server") { stdio, pipe, msgpack, ws, tokenFile, bindAny, allowOrigin };
         settings.AddTo(command);
         limits.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var useStdio = parse.GetValue(stdio);
             var pipeName = parse.GetValue(pipe);
-            if (useStdio == (pipeName is not null)) throw new CommandException("give exactly one of --stdio or --pipe NAME");
+            var wsAddress = parse.GetValue(ws);
+            if (useStdio && (pipeName is not null || wsAddress is not null)) throw new CommandException("--stdio serves one client alone: give it without --pipe and --ws");
+            if (!useStdio && pipeName is null && wsAddress is null) throw new CommandException("give --stdio or --pipe NAME (or --ws ADDRESS:PORT, alone or with --pipe)");
+            var origins = parse.GetValue(allowOrigin) ?? [];
+            if (wsAddress is null && (parse.GetValue(tokenFile) is not null || parse.GetValue(bindAny) || origins.Length > 0))
+                throw new CommandException("--token-file, --ws-bind-any and --ws-allow-origin go with --ws ADDRESS:PORT");
             var maxFrame = limits.MaxFrameBytes(parse);
+
+            // Check the WebSocket options before building the engine (its model registry takes a moment to load).
+            System.Net.IPEndPoint? endpoint = null;
+            WebSocketAccess? access = null;
+            string? tokenPath = null;
+            if (wsAddress is not null)
+            {
+                endpoint = WebSocketAccess.ParseEndpoint(wsAddress, parse.GetValue(bindAny));
+                tokenPath = parse.GetValue(tokenFile) ?? throw new CommandException("--ws needs --token-file FILE (created with a random token if missing); clients must present that token");
+                if (tokenPath.StartsWith("~/")) tokenPath = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), tokenPath[2..]);
+                tokenPath = Path.GetFullPath(tokenPath);
+                access = WebSocketAccess.Create(tokenPath, origins);
+            }
+
             using var engine = settings.Build(parse, o => limits.Apply(parse, o, pipeName));
             using var signals = new ShutdownSignals(ct);
-            return useStdio
-                ? await StdioServer.RunAsync(engine, parse.GetValue(msgpack) ? WireEncoding.MessagePack : WireEncoding.Json, maxFrame, signals.Token)
-                : await new PipeServer(engine, pipeName!, maxFrame).RunAsync(signals.Token);
+            if (useStdio)
+                return await StdioServer.RunAsync(engine, parse.GetValue(msgpack) ? WireEncoding.MessagePack : WireEncoding.Json, maxFrame, signals.Token);
+
+            var ready = new JsonObject();
+            await using var wsServer = endpoint is not null ? new WebSocketServer(engine, endpoint, access!, maxFrame) : null;
+            if (wsServer is not null) await wsServer.StartAsync(signals.Token);
+            var pipeServer = pipeName is not null ? new PipeServer(engine, pipeName, maxFrame) : null;
+            if (pipeServer is not null)
+            {
+                ready["pipe"] = pipeName;
+                ready["path"] = pipeServer.Bind();
+            }
+            if (wsServer is not null)
+            {
+                ready["ws"] = wsServer.RpcUrl;
+                ready["viewer"] = wsServer.ViewerUrl;
+                ready["tokenFile"] = tokenPath;
+            }
+            ready["pid"] = Environment.ProcessId;
+            Console.Out.WriteLine(ready.ToJsonString());
+            Console.Out.Flush();
+
+            var servers = new List<Task<int>>();
+            if (pipeServer is not null) servers.Add(pipeServer.RunAsync(signals.Token));
+            if (wsServer is not null) servers.Add(wsServer.RunAsync(signals.Token));
+            var codes = await Task.WhenAll(servers);
+            return codes.Max();
         });
         return command;
     }

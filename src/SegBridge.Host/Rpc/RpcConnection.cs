@@ -19,6 +19,16 @@ internal static class RpcConnection
             _ => new TolerantHeaderDelimitedHandler(send, receive,
                 new SystemTextJsonFormatter { JsonSerializerOptions = new JsonSerializerOptions(ProtocolJson.Options) }, maxFrameBytes),
         };
+        return Attach(engine, handler, onShutdown);
+    }
+
+    /// <summary>A WebSocket: one JSON message per WebSocket message, bad messages answered with an error.</summary>
+    public static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, System.Net.WebSockets.WebSocket socket, long maxMessageBytes, Action? onShutdown)
+        => Attach(engine, new TolerantWebSocketHandler(socket,
+            new SystemTextJsonFormatter { JsonSerializerOptions = new JsonSerializerOptions(ProtocolJson.Options) }, maxMessageBytes), onShutdown);
+
+    private static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, IJsonRpcMessageHandler handler, Action? onShutdown)
+    {
         var rpc = new SegBridgeJsonRpc(handler) { CancelLocallyInvokedMethodsWhenConnectionIsClosed = true };
         var api = new EngineApi(engine, onShutdown);
         foreach (var method in typeof(ISegBridgeApi).GetMethods())

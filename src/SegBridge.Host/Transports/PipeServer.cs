@@ -1,6 +1,5 @@
 using System.IO.Pipes;
 using System.Net.Sockets;
-using System.Text.Json;
 using NLog;
 using SegBridge.Engine;
 using SegBridge.Host.Rpc;
@@ -20,22 +19,27 @@ internal sealed class PipeServer(SegBridgeEngine engine, string name, long maxFr
 
     public static string SocketPath(string name) => name.StartsWith('/') ? name : Path.Combine(Path.GetTempPath(), "CoreFxPipe_" + name);
 
-    public async Task<int> RunAsync(CancellationToken ct)
+    private NamedPipeServerStream? _first;
+
+    /// <summary>Claims the socket path and starts listening (mode 0600); returns the path. The caller prints the ready line.</summary>
+    public string Bind()
     {
         var path = SocketPath(name);
         if (path.Length > 100) throw new CommandException($"pipe path '{path}' is {path.Length} bytes; Unix sockets allow at most 100 here — choose a shorter --pipe NAME");
         ClaimSocketPath(path);
-
-        var first = NewServer();
+        _first = NewServer();
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Console.Out.WriteLine(JsonSerializer.Serialize(new { pipe = name, path, pid = Environment.ProcessId }));
-        Console.Out.Flush();
         Log.Info("serving on pipe {0} ({1})", name, path);
+        return path;
+    }
 
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var path = SocketPath(name);
         var connections = new List<Task>();
         try
         {
-            var server = first;
+            var server = _first ?? throw new InvalidOperationException("Bind first");
             while (!ct.IsCancellationRequested)
             {
                 await server.WaitForConnectionAsync(ct);

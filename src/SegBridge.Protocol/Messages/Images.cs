@@ -65,3 +65,14 @@ public sealed class ImageIdParams
 {
     [DataMember(Name = "imageId")] public string? ImageId { get; init; }
 }
+
+/// <summary>The pixels the engine segments (after its 8-bit conversion), as a PNG file.</summary>
+[DataContract]
+public sealed class ImagePngResult
+{
+    [DataMember(Name = "imageId")] public required string ImageId { get; init; }
+    [DataMember(Name = "width")] public required int Width { get; init; }
+    [DataMember(Name = "height")] public required int Height { get; init; }
+    /// <summary>PNG bytes (base64 in JSON, bin in MessagePack).</summary>
+    [DataMember(Name = "png")] public required byte[] Png { get; init; }
+}

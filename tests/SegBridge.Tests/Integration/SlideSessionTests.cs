@@ -28,6 +28,9 @@ public sealed class SlideSessionTests(SyntheticSlide slide, ITestOutputHelper ou
             Assert.Equal((SyntheticSlide.Width, SyntheticSlide.Height), ((int)img.Width, (int)img.Height));
             Assert.True(img.Slide.Levels.Length > 1);
             Assert.Equal(250, img.Slide.MppX!.Value, 3);
+            var png = await rpc.ErrorAsync("images/png", new ImageIdParams { ImageId = img.ImageId });
+            Assert.Equal(1003, png.ErrorCode);
+            Assert.Contains("whole-slide image", png.Message);
 
             var (x0, y0, x1, y1) = SyntheticSlide.Red;
             var session = await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams
