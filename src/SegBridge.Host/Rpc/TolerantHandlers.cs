@@ -7,18 +7,47 @@ using StreamJsonRpc.Protocol;
 namespace SegBridge.Host.Rpc;
 
 /// <summary>
+/// A framed duplex stream: each message is written as a frame header (from <see cref="FrameHeader"/>)
+/// and the formatter's bytes. The two framings below differ only in that header and in how they read.
+/// </summary>
+internal abstract class FramedStreamHandler(Stream send, IJsonRpcMessageFormatter formatter) : MessageHandlerBase(formatter)
+{
+    protected Stream Send { get; } = send;
+
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+
+    protected abstract byte[] FrameHeader(int bodyLength);
+
+    protected override ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
+    {
+        var body = new ArrayBufferWriter<byte>();
+        Formatter.Serialize(body, content);
+        Send.Write(FrameHeader(body.WrittenCount));
+        Send.Write(body.WrittenSpan);
+        return ValueTask.CompletedTask;
+    }
+
+    protected override ValueTask FlushAsync(CancellationToken cancellationToken) => new(Send.FlushAsync(cancellationToken));
+
+    protected abstract void DisposeReceive();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) { DisposeReceive(); Send.Dispose(); }
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>
 /// Content-Length framing that survives a bad frame (see <see cref="InvalidFrameReplies"/>) and
 /// refuses frames over a size limit before buffering them.
 /// </summary>
 internal sealed class TolerantHeaderDelimitedHandler(Stream send, Stream receive, SystemTextJsonFormatter formatter, long maxFrameBytes)
-    : MessageHandlerBase(formatter)
+    : FramedStreamHandler(send, formatter)
 {
-    private readonly Stream _send = send;
     private readonly Stream _receive = new BufferedStream(receive, 64 * 1024); // header bytes are read one at a time
     private readonly byte[] _header = new byte[256];
-
-    public override bool CanRead => true;
-    public override bool CanWrite => true;
 
     protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)
     {
@@ -91,34 +120,16 @@ internal sealed class TolerantHeaderDelimitedHandler(Stream send, Stream receive
         }
     }
 
-    protected override ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
-    {
-        var body = new ArrayBufferWriter<byte>();
-        Formatter.Serialize(body, content);
-        var header = Encoding.ASCII.GetBytes($"Content-Length: {body.WrittenCount}\r\n\r\n");
-        _send.Write(header);
-        _send.Write(body.WrittenSpan);
-        return ValueTask.CompletedTask;
-    }
+    protected override byte[] FrameHeader(int bodyLength) => Encoding.ASCII.GetBytes($"Content-Length: {bodyLength}\r\n\r\n");
 
-    protected override ValueTask FlushAsync(CancellationToken cancellationToken) => new(_send.FlushAsync(cancellationToken));
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) { _receive.Dispose(); _send.Dispose(); }
-        base.Dispose(disposing);
-    }
+    protected override void DisposeReceive() => _receive.Dispose();
 }
 
 /// <summary>MessagePack with a 4-byte big-endian length prefix, surviving a bad frame the same way.</summary>
 internal sealed class TolerantLengthHeaderHandler(Stream send, Stream receive, MessagePackFormatter formatter, long maxFrameBytes)
-    : MessageHandlerBase(formatter)
+    : FramedStreamHandler(send, formatter)
 {
-    private readonly Stream _send = send;
-    private readonly Stream _receive = new BufferedStream(receive, 64 * 1024); // header bytes are read one at a time
-
-    public override bool CanRead => true;
-    public override bool CanWrite => true;
+    private readonly Stream _receive = new BufferedStream(receive, 64 * 1024); // the 4-byte prefixes are small reads
 
     protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)
     {
@@ -184,22 +195,12 @@ internal sealed class TolerantLengthHeaderHandler(Stream send, Stream receive, M
         return output.WrittenSpan.ToArray();
     }
 
-    protected override ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
+    protected override byte[] FrameHeader(int bodyLength)
     {
-        var body = new ArrayBufferWriter<byte>();
-        Formatter.Serialize(body, content);
         var prefix = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)body.WrittenCount);
-        _send.Write(prefix);
-        _send.Write(body.WrittenSpan);
-        return ValueTask.CompletedTask;
+        BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)bodyLength);
+        return prefix;
     }
 
-    protected override ValueTask FlushAsync(CancellationToken cancellationToken) => new(_send.FlushAsync(cancellationToken));
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) { _receive.Dispose(); _send.Dispose(); }
-        base.Dispose(disposing);
-    }
+    protected override void DisposeReceive() => _receive.Dispose();
 }

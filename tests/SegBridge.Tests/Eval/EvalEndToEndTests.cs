@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using SegBridge.Engine;
 using SegBridge.Engine.Api;
@@ -14,18 +13,7 @@ namespace SegBridge.Tests.Eval;
 /// <summary>`segbridge eval` (the real executable) and eval/run on GrabCut images and on bad arguments.</summary>
 public class EvalEndToEndTests(ITestOutputHelper output)
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo(RepoPaths.Engine) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add("--log-file");
-        psi.ArgumentList.Add(Path.Combine(Path.GetTempPath(), "segbridge-tests.log"));
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => EngineCli.RunAsync([.. args, "--log-file", EngineCli.TestLog]);
 
     [Fact]
     public async Task Eval_on_three_GrabCut_images_writes_consistent_results_table_and_plot()

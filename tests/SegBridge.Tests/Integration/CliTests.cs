@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using SegBridge.Imaging.Encodings;
 using SegBridge.Protocol;
@@ -9,16 +8,7 @@ namespace SegBridge.Tests.Integration;
 /// <summary>The command-line verbs, run as a user would run them.</summary>
 public sealed class CliTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo(RepoPaths.Engine) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => EngineCli.RunAsync(args);
 
     [Fact]
     public async Task Segment_writes_a_mask_png_from_clicks()

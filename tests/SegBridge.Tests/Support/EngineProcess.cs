@@ -35,7 +35,7 @@ public sealed class EngineProcess : IAsyncDisposable
         foreach (var a in args) psi.ArgumentList.Add(a);
         // Keep test logs and journals out of the user's state folder.
         psi.ArgumentList.Add("--log-file");
-        psi.ArgumentList.Add(Path.Combine(Path.GetTempPath(), "segbridge-tests.log"));
+        psi.ArgumentList.Add(EngineCli.TestLog);
         string? stateDir = null;
         if (args.Length > 0 && args[0] == "serve" && !args.Contains("--state-dir") && !args.Contains("--no-journal"))
         {
