@@ -69,6 +69,13 @@ public static class SeedCompletion
                 return new CompletedSeeds(seeds, "no background seeds and no border pixel free of foreground seeds: returned a full mask", FullMask(width, height), null);
             notes.Add($"no background seeds: used a {BorderBand}-pixel band at the image border, minus pixels within {ForegroundClearance} px of a foreground seed, as background");
         }
+        else if (boxRect is null && interactions.All(i => i is Click))
+        {
+            // A few negative click disks are far weaker background evidence than the band they would
+            // replace: dropping the band at the first negative click made the mask flood outwards.
+            PaintBorderBand(seeds);
+            notes.Add($"clicks only: the {BorderBand}-pixel border band (minus pixels within {ForegroundClearance} px of a foreground seed) stays background beside the negative clicks");
+        }
 
         if (notes.Count == 0) notes.Add("user seeds used as given (foreground and background present)");
         return new CompletedSeeds(seeds, string.Join("; ", notes), null, colourBox);

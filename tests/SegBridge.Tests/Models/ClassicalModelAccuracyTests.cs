@@ -18,7 +18,7 @@ public class ClassicalModelAccuracyTests
         var (image, truth) = SyntheticImages.NoisyDisk();
         var result = Create(family).Segment(image, [new Click(64, 64, true, 3), new Click(10, 10, false, 3)], new ModelSessionState(), default);
         Assert.True(SyntheticImages.Iou(result.Mask, truth) > 0.95, $"{family}: IoU {SyntheticImages.Iou(result.Mask, truth):F3}; {result.Notes}");
-        Assert.Contains("user seeds used as given", result.Notes);
+        Assert.Contains("clicks only: the 3-pixel border band", result.Notes);
     }
 
     [Theory, MemberData(nameof(Families))]

@@ -46,11 +46,23 @@ public class SeedCompletionTests
     }
 
     [Fact]
-    public void BothLabelsPresentAreUsedAsGiven()
+    public void ScribblesWithBothLabelsAreUsedAsGiven()
     {
-        var c = SeedCompletion.Complete([new Click(5, 5, true), new Click(15, 15, false)], 20, 20, BoxForegroundFallback.CoreSeeds);
+        var c = SeedCompletion.Complete(
+            [new Scribble([new PointD(5, 5)], true, 1), new Scribble([new PointD(15, 15)], false, 1)], 20, 20, BoxForegroundFallback.CoreSeeds);
         Assert.Null(c.DecidedMask);
         Assert.Equal(2, c.Seeds.Labels.Count(l => l != SeedMap.Unlabelled));
         Assert.Contains("as given", c.Notes);
+    }
+
+    [Fact]
+    public void NegativeClicksAddToTheBorderBandInsteadOfReplacingIt()
+    {
+        var c = SeedCompletion.Complete([new Click(50, 50, true), new Click(30, 30, false)], 100, 100, BoxForegroundFallback.CoreSeeds);
+        Assert.Null(c.DecidedMask);
+        Assert.Equal(SeedMap.Background, c.Seeds.Labels[30 * 100 + 30]); // the negative click
+        Assert.Equal(SeedMap.Background, c.Seeds.Labels[0]);             // the band is still there
+        Assert.Equal(SeedMap.Background, c.Seeds.Labels[99 * 100 + 50]);
+        Assert.Contains("clicks only", c.Notes);
     }
 }
