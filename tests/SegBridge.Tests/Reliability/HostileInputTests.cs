@@ -118,6 +118,46 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         Assert.False(engine.Process.HasExited);
     }
 
+    [Fact]
+    public async Task Corrupt_slide_files_are_refused_by_path_and_the_engine_stays_up()
+    {
+        var rng = new Random(99);
+        var dir = Directory.CreateTempSubdirectory("segbridge-badslides").FullName;
+        var tiff = new byte[] { 0x49, 0x49, 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00 };
+        var files = new List<string>();
+        byte[]? realSlide = RepoPaths.Data is { } data && File.Exists(Path.Combine(data, "wsi", "cmu-1-small-region.svs"))
+            ? File.ReadAllBytes(Path.Combine(data, "wsi", "cmu-1-small-region.svs")) : null;
+        for (int i = 0; i < 60; i++)
+        {
+            byte[] body = (i % 4) switch
+            {
+                0 => Enumerable.Range(0, rng.Next(0, 4096)).Select(_ => (byte)rng.Next(256)).ToArray(),        // noise named .svs
+                1 => [.. tiff, .. Enumerable.Range(0, rng.Next(0, 2048)).Select(_ => (byte)rng.Next(256))],    // TIFF header, garbage IFD
+                2 when realSlide is not null => realSlide[..rng.Next(8, Math.Min(realSlide.Length, 200_000))], // a real slide cut short
+                _ => Png[..rng.Next(8, Png.Length)],                                                             // a truncated PNG named .svs
+            };
+            var path = Path.Combine(dir, $"bad{i}.{(i % 2 == 0 ? "svs" : "tif")}");
+            File.WriteAllBytes(path, body);
+            files.Add(path);
+        }
+        var (engine, rpc) = EngineProcess.StartStdio("--allow-root", dir);
+        await using (engine)
+        using (rpc)
+        {
+            await rpc.InitializeAsync();
+            var codes = new SortedDictionary<int, int>();
+            foreach (var f in files)
+            {
+                var e = await rpc.ErrorAsync("images/open", new Protocol.Messages.OpenImageParams { Path = f });
+                codes[e.ErrorCode] = codes.GetValueOrDefault(e.ErrorCode) + 1;
+            }
+            output.WriteLine($"corrupt slide files: {files.Count} refused ({string.Join(", ", codes.Select(kv => $"{kv.Key}×{kv.Value}"))}){(realSlide is null ? "; no real slide to truncate (shared data absent)" : "")}");
+            Assert.Equal([3002], codes.Keys);
+            await rpc.CallAsync<Protocol.Messages.PingResult>("ping", new Protocol.Messages.EmptyParams());
+        }
+        Directory.Delete(dir, recursive: true);
+    }
+
     private static async Task Initialize(Stream stdin, FrameReader reader)
     {
         await WriteFrame(stdin, """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"1.0","clientName":"fuzz"}}""");
