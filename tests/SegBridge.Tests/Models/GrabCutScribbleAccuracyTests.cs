@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using SegBridge.Eval;
+using SegBridge.Imaging.Codecs;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Models;
 using SegBridge.Models.Classical;
+using SegBridge.Tests.Support;
 using Xunit.Abstractions;
 
 namespace SegBridge.Tests.Models;
@@ -20,17 +23,17 @@ public class GrabCutScribbleAccuracyTests(ITestOutputHelper output)
     [Fact]
     public void BestClassicalModelReachesTheBarOnScribbleSet2()
     {
-        var root = SharedData.Root();
+        var root = RepoPaths.Data;
         var grabcut = root is null ? null : Path.Combine(root, "grabcut");
         if (grabcut is null || !Directory.Exists(grabcut))
         {
-            Report($"SKIPPED: GrabCut data not found; {SharedData.HowToPoint}.");
+            Report($"SKIPPED: GrabCut data not found; {RepoPaths.NoDataMessage}.");
             return;
         }
 
         var names = Directory.GetFiles(Path.Combine(grabcut, "images"), "*.png").Select(Path.GetFileNameWithoutExtension).Order().ToArray();
         Assert.Equal(50, names.Length);
-        var images = names.ToDictionary(n => n!, n => PngPixels.ReadRgb(Path.Combine(grabcut, "images", n + ".png")));
+        var images = names.ToDictionary(n => n!, n => ImageDecoder.DecodeFile(Path.Combine(grabcut, "images", n + ".png"), long.MaxValue));
         var truths = names.ToDictionary(n => n!, n => ReadTruth(Path.Combine(grabcut, "masks", n + ".png")));
 
         var bestOnSet2 = 0.0;
@@ -47,7 +50,7 @@ public class GrabCutScribbleAccuracyTests(ITestOutputHelper output)
                     var image = images[name!];
                     Assert.Equal((image.Width, image.Height), (w, h));
                     var result = model.Segment(image, [new LabelImage(labels, w, h)], new ModelSessionState(), default);
-                    sum += IouIgnoringBand(result.Mask.Data, truths[name!]);
+                    sum += Metrics.Iou(result.Mask, truths[name!]);
                 }
                 double mean = sum / names.Length;
                 Report($"{family.Family,-24} {set}: mean IoU {mean:F4} over {names.Length} images ({clock.Elapsed.TotalSeconds:F1} s)");
@@ -63,33 +66,25 @@ public class GrabCutScribbleAccuracyTests(ITestOutputHelper output)
         Console.WriteLine(line);
     }
 
-    private static byte[] ReadTruth(string path)
+    /// <summary>GrabCut masks: 0 background, 255 object, 128 the uncertain band that IoU ignores.</summary>
+    private static GroundTruth ReadTruth(string path)
     {
-        var (values, _, _) = PngPixels.ReadGrey(path);
-        foreach (var v in values)
-            if (v is not (0 or 128 or 255)) throw new InvalidDataException($"{path}: unexpected mask value {v} (expected 0, 128, 255)");
-        return values;
+        var (w, h, values) = ImageDecoder.DecodeLabels(File.ReadAllBytes(path), long.MaxValue);
+        var labels = values.Select(v => v switch
+        {
+            0 => GroundTruth.Background,
+            255 => GroundTruth.Object,
+            128 => GroundTruth.Ignore,
+            _ => throw new InvalidDataException($"{path}: unexpected mask value {v} (expected 0, 128, 255)"),
+        }).ToArray();
+        return new GroundTruth(w, h, labels);
     }
 
     private static (byte[] Labels, int Width, int Height) ReadScribbles(string path)
     {
-        var scribbles = PngPixels.ReadGrey(path);
-        foreach (var v in scribbles.Values)
+        var (w, h, labels) = ImageDecoder.DecodeLabels(File.ReadAllBytes(path), long.MaxValue);
+        foreach (var v in labels)
             if (v > 2) throw new InvalidDataException($"{path}: unexpected scribble value {v} (expected 0, 1, 2)");
-        return scribbles;
-    }
-
-    /// <summary>IoU of the foreground over pixels whose truth is not the 128 band.</summary>
-    private static double IouIgnoringBand(byte[] mask, byte[] truth)
-    {
-        long inter = 0, union = 0;
-        for (int i = 0; i < truth.Length; i++)
-        {
-            if (truth[i] == 128) continue;
-            bool p = mask[i] != 0, t = truth[i] == 255;
-            if (p && t) inter++;
-            if (p || t) union++;
-        }
-        return union == 0 ? 1 : inter / (double)union;
+        return (labels, w, h);
     }
 }
