@@ -10,16 +10,10 @@ public class SlideRegionPlanTests : IClassFixture<SyntheticSlide>
     private readonly SyntheticSlide _fx;
     public SlideRegionPlanTests(SyntheticSlide fx) => _fx = fx;
 
-    private SlideImage Open()
-    {
-        Skip.If(_fx.SkipReason is not null, _fx.SkipReason);
-        return _fx.Open();
-    }
-
     [SkippableFact]
     public void A_level_downsample_reads_that_level_aligned_without_resampling()
     {
-        using var slide = Open();
+        using var slide = _fx.Open();
         var plan = SlideRegionPlan.ForDownsample(slide, 151, 251, 700, 699, 2);
         Assert.Equal((1, 2.0, false), (plan.Level, plan.Downsample, plan.NeedsResampling));
         Assert.Equal((75L, 125L, 150.0, 250.0), (plan.LevelX, plan.LevelY, plan.OriginX, plan.OriginY));
@@ -31,7 +25,7 @@ public class SlideRegionPlanTests : IClassFixture<SyntheticSlide>
     [SkippableFact]
     public void Level_choice_follows_openslide_with_a_small_tolerance()
     {
-        using var slide = Open();
+        using var slide = _fx.Open();
         Assert.Equal(0, SlideRegionPlan.ForDownsample(slide, 0, 0, 100, 100, 1.9).Level);
         Assert.Equal(1, SlideRegionPlan.ForDownsample(slide, 0, 0, 100, 100, 3).Level);
         Assert.Equal(2, SlideRegionPlan.ForDownsample(slide, 0, 0, 100, 100, 4).Level);
@@ -47,7 +41,7 @@ public class SlideRegionPlanTests : IClassFixture<SyntheticSlide>
     [SkippableFact]
     public void Mpp_and_magnification_choose_the_downsample()
     {
-        using var slide = Open();
+        using var slide = _fx.Open();
         var plan = SlideRegionPlan.ForMpp(slide, 0, 0, 1000, 1000, 900); // slide mpp (250+200)/2 = 225 → downsample 4
         Assert.Equal((4.0, 2), (plan.Downsample, plan.Level));
         Assert.Contains("objective power", Assert.Throws<SlideException>(() => SlideRegionPlan.ForMagnification(slide, 0, 0, 10, 10, 10)).Message);
@@ -59,7 +53,7 @@ public class SlideRegionPlanTests : IClassFixture<SyntheticSlide>
     [SkippableFact]
     public void Resampled_working_raster_shows_the_shapes_where_the_mapping_puts_them()
     {
-        using var slide = Open();
+        using var slide = _fx.Open();
         var plan = SlideRegionPlan.ForDownsample(slide, 100, 150, 1800, 1300, 3);
         Assert.True(plan.NeedsResampling);
         Assert.Equal(1, plan.Level);
@@ -90,7 +84,7 @@ public class SlideRegionPlanTests : IClassFixture<SyntheticSlide>
     [SkippableFact]
     public void Tile_reads_of_the_working_raster_equal_the_whole_read()
     {
-        using var slide = Open();
+        using var slide = _fx.Open();
         var reader = new CachedSlideReader(slide, new SlideTileCache(), tileSize: 128);
         foreach (var d in new[] { 2.0, 3.0 })
         {
@@ -106,7 +100,7 @@ public class SlideRegionPlanTests : IClassFixture<SyntheticSlide>
     [SkippableFact]
     public void Coordinates_round_trip_level0_to_working_and_back()
     {
-        using var slide = Open();
+        using var slide = _fx.Open();
         var rng = new Random(3);
         foreach (var d in new[] { 1.0, 2.0, 2.5, 3.0, 4.0, 5.7, 8.0107 })
         {
@@ -133,7 +127,7 @@ public class SlideRegionPlanTests : IClassFixture<SyntheticSlide>
     [SkippableFact]
     public void Clicks_map_in_and_polygons_map_out()
     {
-        using var slide = Open();
+        using var slide = _fx.Open();
         var plan = SlideRegionPlan.ForDownsample(slide, 100, 200, 1600, 1200, 4);
         var click = (Click)plan.ToWorking(new Click(500.5, 600.5, true, Radius: 8));
         Assert.Equal(((500.5 - plan.OriginX) / 4, (600.5 - plan.OriginY) / 4, 2.0), (click.X, click.Y, click.Radius));

@@ -116,7 +116,12 @@ public sealed class SyntheticSlide : IDisposable
         return data.ToArray();
     }
 
-    public SlideImage Open() => SlideImage.Open(TiffPath ?? throw new InvalidOperationException(SkipReason));
+    /// <summary>Opens the slide, or skips the calling [SkippableFact] when OpenSlide or vips is missing.</summary>
+    public SlideImage Open()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        return SlideImage.Open(TiffPath!);
+    }
 
     public void Dispose()
     {

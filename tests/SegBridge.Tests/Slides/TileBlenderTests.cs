@@ -120,7 +120,6 @@ public class TileBlenderTests : IClassFixture<SyntheticSlide>
     [SkippableFact]
     public void Tiled_segmentation_of_a_slide_region_equals_segmenting_it_whole()
     {
-        Skip.If(_fx.SkipReason is not null, _fx.SkipReason);
         using var slide = _fx.Open();
         var cache = new SlideTileCache(64L << 20);
         var reader = new CachedSlideReader(slide, cache, tileSize: 256);
