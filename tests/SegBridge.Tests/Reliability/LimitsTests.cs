@@ -30,6 +30,14 @@ public sealed class LimitsTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>A random-walker session on a large image: one click keeps the engine busy for seconds.</summary>
+    private static async Task<SessionInfo> SlowSession(StreamJsonRpc.JsonRpc rpc)
+    {
+        var big = TestImages.DiskRgb(1400, 1200, 700, 600, 300);
+        var img = await rpc.CallAsync<ImageInfo>("images/open", new OpenImageParams { Raw = new RawArray { Width = 1400, Height = 1200, Channels = 3, Dtype = "uint8", Data = big } });
+        return await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = img.ImageId, ModelId = "random-walker" });
+    }
+
     [Fact]
     public async Task A_newer_click_cancels_the_computation_it_supersedes_and_timeouts_are_reported()
     {
@@ -38,10 +46,7 @@ public sealed class LimitsTests(ITestOutputHelper output)
         using (rpc)
         {
             await rpc.InitializeAsync();
-            // A large image keeps the random walker busy long enough for the second click to arrive.
-            var big = TestImages.DiskRgb(1400, 1200, 700, 600, 300);
-            var img = await rpc.CallAsync<ImageInfo>("images/open", new OpenImageParams { Raw = new RawArray { Width = 1400, Height = 1200, Channels = 3, Dtype = "uint8", Data = big } });
-            var s = await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = img.ImageId, ModelId = "random-walker" });
+            var s = await SlowSession(rpc);
             var older = rpc.ErrorAsync("sessions/interact", new InteractParams { SessionId = s.SessionId, Click = new ClickDto { X = 700, Y = 600 } });
             await Task.Delay(300);
             var newer = await rpc.CallAsync<MaskResult>("sessions/interact", new InteractParams { SessionId = s.SessionId, Click = new ClickDto { X = 10, Y = 10, Positive = false } });
@@ -56,9 +61,7 @@ public sealed class LimitsTests(ITestOutputHelper output)
         using (rpc2)
         {
             await rpc2.InitializeAsync();
-            var big = TestImages.DiskRgb(1400, 1200, 700, 600, 300);
-            var img = await rpc2.CallAsync<ImageInfo>("images/open", new OpenImageParams { Raw = new RawArray { Width = 1400, Height = 1200, Channels = 3, Dtype = "uint8", Data = big } });
-            var s = await rpc2.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = img.ImageId, ModelId = "random-walker" });
+            var s = await SlowSession(rpc2);
             var e = await rpc2.ErrorAsync("sessions/interact", new InteractParams { SessionId = s.SessionId, Click = new ClickDto { X = 700, Y = 600 } });
             Assert.Equal(1004, e.ErrorCode);
             Assert.Contains("request timeout", e.Message);
