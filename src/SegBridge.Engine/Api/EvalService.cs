@@ -157,14 +157,13 @@ public sealed class EvalService(SegBridgeEngine engine)
     private string Allowed(string folder, string field)
     {
         var roots = engine.Options.AllowedRoots;
-        if (roots is null) return folder;
         try
         {
             return PathPolicy.Resolve(folder, roots) ?? throw Errors.Argument(field, $"{field} folder '{folder}' does not exist");
         }
         catch (UnauthorizedAccessException e)
         {
-            throw Errors.Make(ErrorCodes.PathNotAllowed, e.Message, field, string.Join(", ", roots));
+            throw Errors.Make(ErrorCodes.PathNotAllowed, e.Message, field, string.Join(", ", roots ?? []));
         }
     }
 

@@ -8,11 +8,14 @@ namespace SegBridge.Engine.Images;
 /// </summary>
 public static partial class PathPolicy
 {
-    /// <summary>The resolved path, or null when the file does not exist. Throws <see cref="UnauthorizedAccessException"/> outside the roots.</summary>
+    /// <summary>
+    /// The resolved path of a file or folder, or null when it does not exist; with no roots (in-process use
+    /// by the CLI) any path is allowed. Throws <see cref="UnauthorizedAccessException"/> outside the roots.
+    /// </summary>
     public static string? Resolve(string path, IReadOnlyList<string>? roots)
     {
         var full = Path.GetFullPath(path);
-        if (roots is null) return File.Exists(full) ? full : null;
+        if (roots is null) return File.Exists(full) || Directory.Exists(full) ? full : null;
         var real = RealPath(full);
         if (real is null) return null;
         foreach (var root in roots)
