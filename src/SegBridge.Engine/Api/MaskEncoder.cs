@@ -40,7 +40,7 @@ internal static class MaskEncoder
             InteractionCount = session.InteractionCount,
             ModelMs = Math.Round(session.LastModelMs, 3),
             Notes = session.LastNotes,
-            Rle = format == MaskFormats.Rle ? new RleDto { Size = [mask.Height, mask.Width], Counts = CocoRle.Encode(mask) } : null,
+            Rle = format == MaskFormats.Rle ? new RleDto { Size = [mask.Height, mask.Width], Counts = session.CurrentMaskRle } : null,
             Data = format switch
             {
                 MaskFormats.Png => MaskPng.Encode(mask),

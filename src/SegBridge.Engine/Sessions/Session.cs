@@ -88,6 +88,9 @@ public sealed class Session
     }
 
     public int InteractionCount => _applied.Count;
+
+    /// <summary>COCO RLE of <see cref="CurrentMask"/>: the one saved with the latest step (no second encoding per click).</summary>
+    public int[] CurrentMaskRle => _applied.Count > 0 ? _applied[^1].MaskRle : CocoRle.Encode(CurrentMask);
     public IReadOnlyList<Interaction> Interactions => _applied.Select(s => s.Interaction).ToList();
     public IReadOnlyList<Interaction> Redoable => _redo.Select(s => s.Interaction).ToList();
 
