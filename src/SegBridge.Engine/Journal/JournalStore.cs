@@ -15,6 +15,7 @@ public sealed class JournalStore : IDisposable
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
     private readonly FileStream _lock;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<StoredImage, string> _blobs = new();
 
     public string Root { get; }
     public string SessionsDirectory => Path.Combine(Root, "sessions");
@@ -49,28 +50,35 @@ public sealed class JournalStore : IDisposable
     {
         string? blob = null, path = null;
         if (image.Origin is ImageOrigin.File f) path = f.Path;
-        else
-        {
-            var png = MaskPng.EncodeRgb(image.Raster!); // slides always come from files
-            blob = Convert.ToHexStringLower(SHA256.HashData(png)) + ".png";
-            var target = Path.Combine(ImagesDirectory, blob);
-            if (!File.Exists(target))
-            {
-                var tmp = $"{target}.{Guid.NewGuid():N}.tmp"; // concurrent sessions may store the same image at once
-                using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-                {
-                    fs.Write(png);
-                    fs.Flush(flushToDisk: true);
-                }
-                File.Move(tmp, target, overwrite: true);
-            }
-        }
+        else blob = _blobs.GetValue(image, StoreBlob);
         return new JournalRecord
         {
             Op = "create", SessionId = sessionId, ModelId = modelId, ImagePath = path, ImageBlob = blob, ImageName = image.Name,
             Region = [region.X, region.Y, region.Width, region.Height], Downsample = region.Downsample,
             Utc = DateTime.UtcNow.ToString("O"),
         };
+    }
+
+    /// <summary>
+    /// Writes an in-memory image as a content-addressed PNG once per opened image (sessions on the same
+    /// image share it; an annotator opens many sessions per image) and returns its file name.
+    /// </summary>
+    private string StoreBlob(StoredImage image)
+    {
+        var png = MaskPng.EncodeRgb(image.Raster!); // slides always come from files
+        var blob = Convert.ToHexStringLower(SHA256.HashData(png)) + ".png";
+        var target = Path.Combine(ImagesDirectory, blob);
+        if (!File.Exists(target))
+        {
+            var tmp = $"{target}.{Guid.NewGuid():N}.tmp"; // two images with the same pixels may be stored at once
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            {
+                fs.Write(png);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, target, overwrite: true);
+        }
+        return blob;
     }
 
     public IEnumerable<string> JournalFiles() => Directory.EnumerateFiles(SessionsDirectory, "*.jsonl").Order(StringComparer.Ordinal);
