@@ -153,9 +153,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     {
         RequireInitialized();
         var imageId = Errors.Required(p?.ImageId, "imageId", "img-1");
-        var model = FindModel(p!.ModelId);
-        if (!model.IsReady)
-            throw Errors.Make(ErrorCodes.ModelUnavailable, $"model '{model.Manifest.Id}' is unavailable: {model.UnavailableReason}", "modelId", ReadyModels());
+        var model = ModelLookup.Ready(engine.Registry, Errors.Required(p!.ModelId, "modelId", "random-walker"), "modelId");
         if (!engine.Images.TryGet(imageId, out var image)) throw UnknownImage(imageId);
         if (engine.Sessions.Count >= engine.Options.MaxSessions)
             throw Errors.Make(ErrorCodes.LimitExceeded, $"the engine already has {engine.Sessions.Count} open sessions; close some first", "sessions", $"at most {engine.Options.MaxSessions}");
@@ -333,11 +331,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     }
 
     private ModelEntry FindModel(string? id)
-    {
-        var modelId = Errors.Required(id, "modelId", "random-walker");
-        return engine.Registry.TryGet(modelId, out var entry) ? entry
-            : throw Errors.Make(ErrorCodes.UnknownModel, $"unknown model '{modelId}'; known: {string.Join(", ", engine.Registry.Entries.Select(e => e.Manifest.Id).Order())}", "modelId", string.Join(", ", engine.Registry.Entries.Select(e => e.Manifest.Id).Order()));
-    }
+        => ModelLookup.Find(engine.Registry, Errors.Required(id, "modelId", "random-walker"), "modelId");
 
     private Session FindSession(string? id)
     {
@@ -347,7 +341,6 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         return s;
     }
 
-    private string ReadyModels() => string.Join(", ", engine.Registry.Entries.Where(e => e.IsReady).Select(e => e.Manifest.Id).Order());
 
     private static ProtocolException UnknownImage(string id)
         => Errors.Make(ErrorCodes.UnknownImage, $"unknown image '{id}'; open one with images/open first", "imageId");

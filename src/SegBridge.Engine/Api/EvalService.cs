@@ -36,22 +36,12 @@ public sealed class EvalService(SegBridgeEngine engine)
         if (p.Out is { } outDir) Allowed(Path.GetDirectoryName(Path.GetFullPath(outDir).TrimEnd('/')) ?? "/", "out");
         if (p.Models is not { Length: > 0 } models || models.Any(string.IsNullOrWhiteSpace))
             throw Errors.Argument("models", "models must list at least one model id, e.g. [\"random-walker\"]", KnownModels());
-        foreach (var id in models)
-        {
-            if (!engine.Registry.TryGet(id, out var entry))
-                throw Errors.Make(ErrorCodes.UnknownModel, $"unknown model '{id}'; known: {KnownModels()}", "models", KnownModels());
-            if (!entry.IsReady)
-                throw Errors.Make(ErrorCodes.ModelUnavailable, $"model '{id}' is unavailable: {entry.UnavailableReason}", "models");
-        }
+        var entries = models.Select(id => ModelLookup.Ready(engine.Registry, id, "models")).ToList();
         var mode = EvalModes.Parse(p.Mode ?? "clicks")
             ?? throw Errors.Argument("mode", $"unknown mode '{p.Mode}'; allowed: {string.Join(", ", EvalModes.Names)}", string.Join(", ", EvalModes.Names));
         var kind = EvalModes.InteractionKind(mode);
-        foreach (var id in models)
-        {
-            engine.Registry.TryGet(id, out var entry);
-            if (!entry.Interactions.Contains(kind))
-                throw Errors.Make(ErrorCodes.UnsupportedInteraction, $"model '{id}' does not take {kind} interactions, which {EvalModes.Name(mode)} mode needs", "models", string.Join(", ", entry.Interactions));
-        }
+        foreach (var entry in entries.Where(e => !e.Interactions.Contains(kind)))
+            throw Errors.Make(ErrorCodes.UnsupportedInteraction, $"model '{entry.Manifest.Id}' does not take {kind} interactions, which {EvalModes.Name(mode)} mode needs", "models", string.Join(", ", entry.Interactions));
         int max = p.Max ?? 20;
         if (max is < 1 or > 1000) throw Errors.Argument("max", $"max {max} must be in 1..1000", "1..1000");
         var targets = p.Targets ?? [0.85, 0.90];

@@ -1,0 +1,25 @@
+using SegBridge.Engine.Registry;
+using SegBridge.Protocol;
+
+namespace SegBridge.Engine.Api;
+
+/// <summary>Finds a model by id for a request, with the protocol's errors naming the field and the ids that exist.</summary>
+internal static class ModelLookup
+{
+    /// <summary>Any registered model (ready or not), or 2001 listing the known ids.</summary>
+    public static ModelEntry Find(ModelRegistry registry, string id, string field)
+    {
+        if (registry.TryGet(id, out var entry)) return entry;
+        var known = string.Join(", ", registry.Entries.Select(e => e.Manifest.Id).Order());
+        throw Errors.Make(ErrorCodes.UnknownModel, $"unknown model '{id}'; known: {known}", field, known);
+    }
+
+    /// <summary>A model that can run, or 2001 (unknown) / 2002 (unavailable, with the reason and the ready ids).</summary>
+    public static ModelEntry Ready(ModelRegistry registry, string id, string field)
+    {
+        var entry = Find(registry, id, field);
+        if (entry.IsReady) return entry;
+        var ready = string.Join(", ", registry.Entries.Where(e => e.IsReady).Select(e => e.Manifest.Id).Order());
+        throw Errors.Make(ErrorCodes.ModelUnavailable, $"model '{id}' is unavailable: {entry.UnavailableReason}", field, ready);
+    }
+}
