@@ -157,7 +157,7 @@ public sealed class EvalService(SegBridgeEngine engine)
         }
     }
 
-    private string KnownModels() => string.Join(", ", engine.Registry.Entries.Select(e => e.Manifest.Id).Order());
+    private string KnownModels() => ModelLookup.KnownIds(engine.Registry);
 
     /// <summary>Engine sessions (not listed in the session store) behind the harness's session interface.</summary>
     private sealed class EngineSessionFactory(SegBridgeEngine engine) : ISessionFactory

@@ -10,9 +10,12 @@ internal static class ModelLookup
     public static ModelEntry Find(ModelRegistry registry, string id, string field)
     {
         if (registry.TryGet(id, out var entry)) return entry;
-        var known = string.Join(", ", registry.Entries.Select(e => e.Manifest.Id).Order());
+        var known = KnownIds(registry);
         throw Errors.Make(ErrorCodes.UnknownModel, $"unknown model '{id}'; known: {known}", field, known);
     }
+
+    /// <summary>Every registered id, sorted, for messages that say what exists.</summary>
+    public static string KnownIds(ModelRegistry registry) => string.Join(", ", registry.Entries.Select(e => e.Manifest.Id).Order());
 
     /// <summary>A model that can run, or 2001 (unknown) / 2002 (unavailable, with the reason and the ready ids).</summary>
     public static ModelEntry Ready(ModelRegistry registry, string id, string field)
