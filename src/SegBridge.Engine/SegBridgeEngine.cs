@@ -33,8 +33,8 @@ public sealed class SegBridgeEngine : IDisposable
     public SemaphoreSlim ComputeGate { get; }
     public string ServerVersion { get; } = typeof(SegBridgeEngine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>Devices available to models. CPU always; CUDA is added by model families that load a CUDA runtime.</summary>
-    public IReadOnlyList<string> Devices { get; } = ["cpu"];
+    /// <summary>Devices the ready models run on: CPU always, plus CUDA when a learned model found a GPU.</summary>
+    public IReadOnlyList<string> Devices => ["cpu", .. Registry.Entries.Select(e => e.Model).OfType<IDeviceBound>().Select(m => m.Device).Where(d => d != "cpu").Distinct()];
 
     public SegBridgeEngine(EngineOptions options, IEnumerable<IModelFamily> families)
     {

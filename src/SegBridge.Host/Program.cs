@@ -11,6 +11,7 @@ var root = new RootCommand("SegBridge: interactive segmentation engine speaking 
     SegmentCommand.Create(),
     EvalCommand.Create(),
     ProtocolCommand.Create(),
+    TrainCommand.Create(),
 };
 try
 {

@@ -11,8 +11,12 @@ public interface IModelFamily
     string Family { get; }
     /// <summary>Interactions this family understands: click, scribble, labels, box.</summary>
     IReadOnlyList<string> Interactions { get; }
-    /// <summary>Builds a model; throws <see cref="ModelParameterException"/> naming the bad field.</summary>
-    ISegmentationModel Create(ModelParameters parameters);
+    /// <summary>
+    /// Builds a model; throws <see cref="ModelParameterException"/> naming the bad field, or
+    /// <see cref="ModelUnavailableException"/> when it cannot run here (e.g. its weights do not load).
+    /// </summary>
+    /// <param name="weightsFiles">The manifest's weights files as absolute paths, already checked against their sha256.</param>
+    ISegmentationModel Create(ModelParameters parameters, IReadOnlyList<string> weightsFiles);
 }
 
 /// <summary>Typed, range-checked access to a manifest's <c>parameters</c> object.</summary>
@@ -67,4 +71,13 @@ public sealed class ModelParameterException(string field, string problem)
     : Exception($"parameters.{field} {problem}")
 {
     public string Field { get; } = field;
+}
+
+/// <summary>The model is well described but cannot run in this engine; the message is shown as its reason.</summary>
+public sealed class ModelUnavailableException(string reason) : Exception(reason);
+
+/// <summary>Implemented by models that run on a compute device, so the engine can report it ("cpu", "cuda").</summary>
+public interface IDeviceBound
+{
+    string Device { get; }
 }

@@ -2,6 +2,7 @@ using NLog;
 using SegBridge.Engine.Images;
 using SegBridge.Engine.Journal;
 using SegBridge.Engine.Registry;
+using SegBridge.Models;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Engine.Sessions;
 using SegBridge.Imaging.Codecs;
@@ -361,7 +362,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         Paper = e.Manifest.Paper,
         Description = e.Manifest.Description,
         Manifest = Path.GetFileName(e.Manifest.File),
-        Device = e.IsReady ? engine.Devices[0] : null,
+        Device = e.Model is IDeviceBound bound ? bound.Device : e.IsReady ? "cpu" : null,
     };
 
     private static SessionInfo ToInfo(Session s) => new()

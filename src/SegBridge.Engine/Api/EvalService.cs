@@ -87,7 +87,7 @@ public sealed class EvalService(SegBridgeEngine engine)
                 IgnoreValue = p.IgnoreValue is -1 ? null : p.IgnoreValue ?? 128,
                 Limit = p.Limit, Seed = p.Seed, Crop = crop, InstanceMargin = p.InstanceMargin ?? 16,
                 ScribbleFolder = mode == EvalMode.RealScribbles ? p.ScribbleSet : null,
-                InitialMaskFolder = p.InitialMasks, MaxPixels = engine.Options.MaxImagePixels,
+                InitialMaskFolder = p.InitialMasks, NamePattern = p.ImagePattern, Alternate = p.Alternate, MaxPixels = engine.Options.MaxImagePixels,
             });
         }
         catch (DatasetException e) { throw Errors.Argument(e.Field, e.Message); }

@@ -69,8 +69,16 @@ public sealed class ModelRegistry
         }
 
         ISegmentationModel model;
-        try { model = family.Create(new ModelParameters(manifest.Parameters)); }
+        var folder = Path.GetDirectoryName(Path.GetFullPath(manifest.File))!;
+        var weightsFiles = manifest.Weights.Select(w => Path.GetFullPath(Path.Combine(folder, w.Path))).ToList();
+        try { model = family.Create(new ModelParameters(manifest.Parameters), weightsFiles); }
         catch (ModelParameterException e) { throw new ManifestException(manifest.File, "parameters." + e.Field, e.Message["parameters.".Length..][e.Field.Length..].TrimStart()); }
+        catch (ModelUnavailableException e)
+        {
+            Log.Warn("model {0} unavailable: {1}", manifest.Id, e.Message);
+            _entries[manifest.Id] = new ModelEntry(manifest, interactions, null, e.Message);
+            return;
+        }
         _entries[manifest.Id] = new ModelEntry(manifest, interactions, model, null);
     }
 

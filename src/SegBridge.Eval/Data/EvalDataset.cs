@@ -36,6 +36,13 @@ public sealed record DatasetOptions
     /// <summary>Folder of initial masks named like the images (nonzero = object).</summary>
     public string? InitialMaskFolder { get; init; }
     public long MaxPixels { get; init; } = 64_000_000;
+    /// <summary>Only images whose NAME (no extension) matches this glob (* and ?), e.g. <c>testA_*</c> for GlaS.</summary>
+    public string? NamePattern { get; init; }
+    /// <summary>
+    /// "even" or "odd": keep the images at even or odd positions of the name-sorted list (after <see cref="NamePattern"/>).
+    /// A fixed split for sets that come without one (WSSS4LUAD: train on even, evaluate on odd).
+    /// </summary>
+    public string? Alternate { get; init; }
 }
 
 /// <summary>One sample as found on disk; <see cref="EvalDataset.Load"/> reads it.</summary>
@@ -65,12 +72,18 @@ public sealed class EvalDataset
         if (ScribbleFolder is { } sf && !Directory.Exists(sf)) throw new DatasetException("scribbleSet", $"scribble folder '{sf}' does not exist");
         if (options.InitialMaskFolder is { } im && !Directory.Exists(im)) throw new DatasetException("initialMasks", $"initial mask folder '{im}' does not exist");
 
+        if (options.Alternate is not (null or "even" or "odd")) throw new DatasetException("alternate", $"alternate is '{options.Alternate}'; allowed: even, odd");
+
         var refs = new List<SampleRef>();
+        int position = 0;
         foreach (var image in Directory.EnumerateFiles(images).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileNameWithoutExtension(image);
             var mask = Path.Combine(masks, name + ".png");
             if (!File.Exists(mask)) continue;
+            if (options.NamePattern is { } pattern && !System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, name, ignoreCase: false)) continue;
+            bool even = position++ % 2 == 0;
+            if (options.Alternate is "even" && !even || options.Alternate is "odd" && even) continue;
             if (options.Kind == MaskKind.Instances || (options.Kind == MaskKind.Auto && IsSixteenBit(mask)))
                 refs.AddRange(Instances(name, image, mask));
             else

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SegBridge.Engine;
 using SegBridge.Models;
+using SegBridge.Models.Torch;
 
 namespace SegBridge.Host.Commands;
 
@@ -12,6 +13,7 @@ internal sealed class EngineSettings
     public Option<string[]> Models { get; } = new("--models") { Description = "Extra folder of model manifests (repeatable); searched after the built-in plugin-manifests" };
     public Option<long> MaxPixels { get; } = new("--max-pixels") { Description = "Largest image (width*height) the engine accepts", DefaultValueFactory = _ => Defaults.MaxImagePixels };
     public Option<string?> LogFile { get; } = new("--log-file") { Description = $"Log file (default {Logging.DefaultLogFile()})" };
+    public Option<int> Threads { get; } = new("--threads") { Description = "libtorch intra-op threads for learned models (0 = one per core)", DefaultValueFactory = _ => 0 };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Also log informational messages to stderr" };
 
     public void AddTo(Command command)
@@ -20,6 +22,7 @@ internal sealed class EngineSettings
         command.Options.Add(MaxPixels);
         command.Options.Add(LogFile);
         command.Options.Add(Verbose);
+        command.Options.Add(Threads);
     }
 
     /// <summary>The plugin-manifests folder shipped beside the executable (copied there by the build).</summary>
@@ -31,11 +34,14 @@ internal sealed class EngineSettings
         Logging.Configure(parse.GetValue(LogFile), parse.GetValue(Verbose));
         var maxPixels = parse.GetValue(MaxPixels);
         if (maxPixels <= 0) throw new CommandException($"--max-pixels must be positive, got {maxPixels}");
+        var threads = parse.GetValue(Threads);
+        if (threads is < 0 or > 1024) throw new CommandException($"--threads is {threads}; allowed range is [0, 1024]");
+        TorchRuntime.Threads = threads;
         var dirs = new List<string> { BuiltInManifests };
         dirs.AddRange((parse.GetValue(Models) ?? []).Select(Path.GetFullPath));
         var options = new EngineOptions { MaxImagePixels = maxPixels, ManifestDirectories = dirs };
         if (adjust is not null) options = adjust(options);
-        try { return new SegBridgeEngine(options, BuiltInFamilies.All); }
+        try { return new SegBridgeEngine(options, [.. BuiltInFamilies.All, .. TorchFamilies.All]); }
         catch (IOException e) { throw new CommandException(e.Message); }
     }
 }

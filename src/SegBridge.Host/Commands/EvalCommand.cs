@@ -35,9 +35,11 @@ internal static class EvalCommand
         var initialIou = new Option<string?>("--initial-iou") { Description = "MIN,MAX: keep samples whose initial IoU lies in this range (CGAM pathology protocol: 0.5,0.7)" };
         var share = new Option<double?>("--scribble-share") { Description = "Scribble robot: share of the image's pixels per scribble (default 0.0005 = 0.05 %)" };
         var radius = new Option<double?>("--click-radius") { Description = "Override the robot click radius (default: the error-region distance at the click)" };
+        var imagePattern = new Option<string?>("--image-pattern") { Description = "Only images whose name matches this glob (GlaS test set: 'testA_*')" };
+        var alternate = new Option<string?>("--alternate") { Description = "even or odd: every other image of the name-sorted list (WSSS4LUAD: train on even, evaluate on odd)" };
         var command = new Command("eval", "Evaluate models with the NoC/NoF/NoI/SPC protocol (robot clicks or scribbles, or human scribbles)")
         {
-            dataset, model, mode, max, targets, output, limit, seed, crop, scribbleSet, classId, maskKind, ignore, margin, initialMasks, guide, initialIou, share, radius,
+            dataset, model, mode, max, targets, output, limit, seed, crop, scribbleSet, classId, maskKind, ignore, margin, initialMasks, guide, initialIou, share, radius, imagePattern, alternate,
         };
         settings.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -51,7 +53,7 @@ internal static class EvalCommand
                 Limit = parse.GetValue(limit), Seed = parse.GetValue(seed),
                 Crop = parse.GetValue(crop) is { } c ? Numbers(c, "--crop").Select(v => (int)v).ToArray() : null,
                 ScribbleSet = parse.GetValue(scribbleSet), ClassId = parse.GetValue(classId), MaskKind = parse.GetValue(maskKind),
-                IgnoreValue = parse.GetValue(ignore), InstanceMargin = parse.GetValue(margin), InitialMasks = parse.GetValue(initialMasks), GuideModel = parse.GetValue(guide),
+                IgnoreValue = parse.GetValue(ignore), InstanceMargin = parse.GetValue(margin), InitialMasks = parse.GetValue(initialMasks), ImagePattern = parse.GetValue(imagePattern), Alternate = parse.GetValue(alternate), GuideModel = parse.GetValue(guide),
                 InitialIou = parse.GetValue(initialIou) is { } r ? Numbers(r, "--initial-iou") : null,
                 ScribbleShare = parse.GetValue(share), ClickRadius = parse.GetValue(radius),
             };

@@ -7,7 +7,7 @@ public sealed class GraphCutFamily : IModelFamily
     public string Family => Id;
     public IReadOnlyList<string> Interactions => ClassicalFamilies.SupportedInteractions;
 
-    public ISegmentationModel Create(ModelParameters parameters)
+    public ISegmentationModel Create(ModelParameters parameters, IReadOnlyList<string> weightsFiles)
     {
         parameters.RejectUnknown("lambda", "components", "grabCutIterations");
         return new GraphCutModel(

@@ -7,7 +7,7 @@ public sealed class RandomWalkerFamily : IModelFamily
     public string Family => Id;
     public IReadOnlyList<string> Interactions => ClassicalFamilies.SupportedInteractions;
 
-    public ISegmentationModel Create(ModelParameters parameters)
+    public ISegmentationModel Create(ModelParameters parameters, IReadOnlyList<string> weightsFiles)
     {
         parameters.RejectUnknown("beta", "tolerance", "maxIterations");
         return new RandomWalkerModel(

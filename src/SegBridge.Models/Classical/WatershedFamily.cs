@@ -7,7 +7,7 @@ public sealed class WatershedFamily : IModelFamily
     public string Family => Id;
     public IReadOnlyList<string> Interactions => ClassicalFamilies.SupportedInteractions;
 
-    public ISegmentationModel Create(ModelParameters parameters)
+    public ISegmentationModel Create(ModelParameters parameters, IReadOnlyList<string> weightsFiles)
     {
         parameters.RejectUnknown("sigma");
         return new WatershedModel(parameters.GetDouble("sigma", WatershedModel.DefaultSigma, 0, 20));

@@ -35,6 +35,10 @@ public sealed class EvalRunParams
     [DataMember(Name = "instanceMargin")] public int? InstanceMargin { get; init; }
     /// <summary>Folder of initial masks named like the images (pathology protocol).</summary>
     [DataMember(Name = "initialMasks")] public string? InitialMasks { get; init; }
+    /// <summary>Only images whose name (no extension) matches this glob, e.g. "testA_*".</summary>
+    [DataMember(Name = "imagePattern")] public string? ImagePattern { get; init; }
+    /// <summary>"even" or "odd": every other image of the name-sorted list (a fixed split for sets without one).</summary>
+    [DataMember(Name = "alternate")] public string? Alternate { get; init; }
     /// <summary>Model whose prediction without interactions is the initial mask.</summary>
     [DataMember(Name = "guideModel")] public string? GuideModel { get; init; }
     /// <summary>[min, max]: keep only samples whose initial IoU lies in this range (CGAM: [0.5, 0.7]).</summary>

@@ -123,8 +123,8 @@ public class EvalDatasetTests
                 Png8(64, 64, (x, y) => y == 32 && x >= 26 && x <= 38 ? (byte)1 : x == 2 ? (byte)2 : (byte)0));
         var models = new Dictionary<string, ISegmentationModel>
         {
-            ["random-walker"] = ClassicalFamilies.All.Single(f => f.Family == "classical/random-walker").Create(ModelParameters.Empty),
-            ["watershed"] = ClassicalFamilies.All.Single(f => f.Family == "classical/watershed").Create(ModelParameters.Empty),
+            ["random-walker"] = ClassicalFamilies.All.Single(f => f.Family == "classical/random-walker").Create(ModelParameters.Empty, []),
+            ["watershed"] = ClassicalFamilies.All.Single(f => f.Family == "classical/watershed").Create(ModelParameters.Empty, []),
         };
         var ds = new EvalDataset(new DatasetOptions { Folder = dir, ScribbleFolder = mode == EvalMode.RealScribbles ? "1" : null });
         var progress = new List<EvalProgress>();

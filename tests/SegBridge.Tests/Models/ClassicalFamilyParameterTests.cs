@@ -33,7 +33,7 @@ public class ClassicalFamilyParameterTests
     [InlineData("classical/graph-cut", """{"sigma": 1}""", "sigma")]
     public void BadParametersNameTheField(string family, string json, string field)
     {
-        var ex = Assert.Throws<ModelParameterException>(() => Family(family).Create(Params(json)));
+        var ex = Assert.Throws<ModelParameterException>(() => Family(family).Create(Params(json), []));
         Assert.Equal(field, ex.Field);
         Assert.Contains($"parameters.{field}", ex.Message);
     }
@@ -41,13 +41,13 @@ public class ClassicalFamilyParameterTests
     [Fact]
     public void GoodParametersReachTheModels()
     {
-        var rw = Assert.IsType<RandomWalkerModel>(Family("classical/random-walker").Create(Params("""{"beta": 90, "tolerance": 1e-4, "maxIterations": 300}""")));
+        var rw = Assert.IsType<RandomWalkerModel>(Family("classical/random-walker").Create(Params("""{"beta": 90, "tolerance": 1e-4, "maxIterations": 300}"""), []));
         Assert.Equal((90.0, 1e-4, 300), (rw.Beta, rw.Tolerance, rw.MaxIterations));
-        var ws = Assert.IsType<WatershedModel>(Family("classical/watershed").Create(Params("""{"sigma": 0}""")));
+        var ws = Assert.IsType<WatershedModel>(Family("classical/watershed").Create(Params("""{"sigma": 0}"""), []));
         Assert.Equal(0, ws.Sigma);
-        var gc = Assert.IsType<GraphCutModel>(Family("classical/graph-cut").Create(Params("""{"lambda": 10, "components": 3, "grabCutIterations": 2}""")));
+        var gc = Assert.IsType<GraphCutModel>(Family("classical/graph-cut").Create(Params("""{"lambda": 10, "components": 3, "grabCutIterations": 2}"""), []));
         Assert.Equal((10.0, 3, 2), (gc.Lambda, gc.Components, gc.GrabCutIterations));
-        var defaults = Assert.IsType<RandomWalkerModel>(Family("classical/random-walker").Create(ModelParameters.Empty));
+        var defaults = Assert.IsType<RandomWalkerModel>(Family("classical/random-walker").Create(ModelParameters.Empty, []));
         Assert.Equal((130.0, 1e-3), (defaults.Beta, defaults.Tolerance));
     }
 }

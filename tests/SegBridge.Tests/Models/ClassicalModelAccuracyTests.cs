@@ -10,7 +10,7 @@ public class ClassicalModelAccuracyTests
     public static TheoryData<string> Families => new(ClassicalFamilies.All.Select(f => f.Family));
 
     private static ISegmentationModel Create(string family) =>
-        ClassicalFamilies.All.Single(f => f.Family == family).Create(ModelParameters.Empty);
+        ClassicalFamilies.All.Single(f => f.Family == family).Create(ModelParameters.Empty, []);
 
     [Theory, MemberData(nameof(Families))]
     public void SegmentsNoisyDiskFromTwoClicks(string family)

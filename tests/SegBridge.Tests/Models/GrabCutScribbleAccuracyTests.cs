@@ -39,7 +39,7 @@ public class GrabCutScribbleAccuracyTests(ITestOutputHelper output)
         var bestOnSet2 = 0.0;
         foreach (var family in ClassicalFamilies.All)
         {
-            var model = family.Create(ModelParameters.Empty);
+            var model = family.Create(ModelParameters.Empty, []);
             foreach (var set in Sets)
             {
                 var clock = Stopwatch.StartNew();

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SegBridge.Models.Torch;
+using SegBridge.Models.Torch.Networks;
+using SegBridge.Models.Torch.Training;
+using SegBridge.Models.Torch.Weights;
+
+namespace SegBridge.Host.Commands;
+
+/// <summary>
+/// `segbridge train --family brs-click`: trains the base click network on image/mask folders and writes the
+/// weights (safetensors), a training record (command, data, seed, options, sha256) and one manifest per
+/// refinement method (none, f-BRS, G-BRS, CGAM) that all share those weights.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var family = new Option<string>("--family") { Description = "What to train: brs-click (the CGAM paper's base click network)", Required = true };
+        var data = new Option<string[]>("--data") { Description = "Training folder DIR[:pattern=GLOB][:class=ID][:alternate=even|odd] with images/ and masks/ (repeatable)", Required = true };
+        var output = new Option<string>("--out") { Description = "Manifest folder: weights go to OUT/weights/NAME.safetensors, manifests to OUT/NAME-METHOD.json", Required = true };
+        var name = new Option<string>("--name") { Description = "Model name (file and id prefix)", DefaultValueFactory = _ => "click" };
+        var depth = new Option<int>("--depth") { Description = "ResNet depth: 18, 34, 50 or 101", DefaultValueFactory = _ => 18 };
+        var width = new Option<int>("--width") { Description = "ResNet stem channels (64 = standard ResNet)", DefaultValueFactory = _ => 32 };
+        var aspp = new Option<int>("--aspp-channels") { DefaultValueFactory = _ => 128 };
+        var decoder = new Option<int>("--decoder-channels") { DefaultValueFactory = _ => 64 };
+        var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 2000 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 8 };
+        var crop = new Option<int>("--crop") { Description = "Training crop size in pixels", DefaultValueFactory = _ => 256 };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 5e-4 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core)", DefaultValueFactory = _ => 0 };
+        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads };
+        command.SetAction((parse, ct) =>
+        {
+            if (parse.GetValue(family) != "brs-click") throw new CommandException($"--family is '{parse.GetValue(family)}'; allowed: brs-click");
+            var modelName = parse.GetValue(name)!;
+            if (!System.Text.RegularExpressions.Regex.IsMatch(modelName, "^[a-z0-9][a-z0-9-]{0,40}$")) throw new CommandException($"--name '{modelName}' must be lower-case letters, digits and '-' (at most 41)");
+            Check(parse.GetValue(iterations), 1, 1_000_000, "--iterations");
+            Check(parse.GetValue(batch), 2, 256, "--batch");
+            Check(parse.GetValue(crop), 32, 2048, "--crop");
+            if (parse.GetValue(crop) % 16 != 0) throw new CommandException($"--crop is {parse.GetValue(crop)}; it must be a multiple of 16");
+            Check(parse.GetValue(threads), 0, 1024, "--threads");
+            if (!(parse.GetValue(lr) is > 0 and <= 1)) throw new CommandException($"--lr is {parse.GetValue(lr)}; allowed range is (0, 1]");
+            var config = new ClickNetworkConfig
+            {
+                Depth = parse.GetValue(depth), Width = parse.GetValue(width), AsppChannels = parse.GetValue(aspp), DecoderChannels = parse.GetValue(decoder),
+            };
+            try { config.Validate(); } catch (ArgumentException e) { throw new CommandException("--" + e.Message); }
+
+            TorchRuntime.Threads = parse.GetValue(threads);
+            var device = TorchRuntime.Device ?? throw new CommandException(TorchRuntime.Problem!);
+            var specs = parse.GetValue(data)!.Select(TrainingData.Parse).ToList();
+            var samples = specs.SelectMany(s =>
+            {
+                var loaded = TrainingData.Load(s);
+                Console.Error.WriteLine($"segbridge: {loaded.Count} samples from {s}");
+                return loaded;
+            }).ToList();
+
+            var options = new ClickTrainingOptions
+            {
+                Network = config, Iterations = parse.GetValue(iterations), BatchSize = parse.GetValue(batch), CropSize = parse.GetValue(crop),
+                LearningRate = parse.GetValue(lr), Seed = parse.GetValue(seed),
+            };
+            var started = DateTime.UtcNow;
+            Console.Error.WriteLine($"segbridge: training {modelName} ({config.ToJson()}) on {device.type}, {options.Iterations} iterations of {options.BatchSize} crops {options.CropSize}px");
+            var network = new ClickTrainer(options, device).Train(samples, new Progress<ClickTrainer.Progress>(p =>
+            {
+                if (p.Iteration % 20 == 0 || p.Iteration == p.Total)
+                    Console.Error.WriteLine(FormattableString.Invariant($"segbridge: iteration {p.Iteration}/{p.Total} loss {p.Loss:F4} ({p.Elapsed.TotalMinutes:F1} min)"));
+            }), ct);
+
+            var outDir = Path.GetFullPath(parse.GetValue(output)!);
+            Directory.CreateDirectory(Path.Combine(outDir, "weights"));
+            var weightsRelative = $"weights/{modelName}.safetensors";
+            var weightsPath = Path.Combine(outDir, weightsRelative);
+            var (wc, wm) = ClickModelWeights.NewCgamStart(config.AsppChannels, options.Seed);
+            var record = new JsonObject
+            {
+                ["command"] = "segbridge " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote)),
+                ["data"] = new JsonArray(specs.Select(s => (JsonNode?)JsonValue.Create(s.ToString())).ToArray()),
+                ["samples"] = samples.Count,
+                ["seed"] = options.Seed,
+                ["options"] = JsonSerializer.SerializeToNode(options),
+                ["device"] = device.type.ToString(),
+                ["threads"] = TorchSharp.torch.get_num_threads(),
+                ["startedUtc"] = started.ToString("O", CultureInfo.InvariantCulture),
+                ["minutes"] = Math.Round((DateTime.UtcNow - started).TotalMinutes, 1),
+            };
+            ClickModelWeights.Save(weightsPath, network, wc, wm, new Dictionary<string, string> { ["segbridge.training"] = record.ToJsonString() }, halfPrecision: true);
+            var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(weightsPath)));
+            record["weights"] = weightsRelative;
+            record["sha256"] = sha;
+            File.WriteAllText(Path.Combine(outDir, "weights", modelName + ".training.json"), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            foreach (var method in new[] { "none", "f-brs", "g-brs", "cgam" })
+                WriteManifest(outDir, modelName, method, weightsRelative, sha, config, record["command"]!.GetValue<string>());
+            Console.Error.WriteLine($"segbridge: wrote {weightsPath} (sha256 {sha}) and manifests {modelName}-{{none,f-brs,g-brs,cgam}}.json");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static void WriteManifest(string outDir, string modelName, string method, string weights, string sha, ClickNetworkConfig config, string command)
+    {
+        var title = method switch { "none" => "no refinement", "f-brs" => "f-BRS", "g-brs" => "G-BRS (bmconv)", _ => "CGAM" };
+        var manifest = new JsonObject
+        {
+            ["$schema"] = "./manifest.schema.json",
+            ["id"] = $"{modelName}-{method}",
+            ["name"] = $"Click DeepLabV3+ ResNet-{config.Depth}, {title}",
+            ["family"] = "torch/brs-click",
+            ["dimensions"] = "2d",
+            ["interactions"] = new JsonArray("click"),
+            ["parameters"] = new JsonObject { ["method"] = method, ["iterations"] = 20, ["learningRate"] = 0.05, ["lambda"] = 1.0, ["maxSide"] = 512 },
+            ["weights"] = new JsonArray(new JsonObject { ["path"] = weights, ["sha256"] = sha }),
+            ["licence"] = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use",
+            ["paper"] = "CGAM: Click-Guided Attention Module for Interactive Pathology Image Segmentation via Backpropagating Refinement (base network and refinement); K. Sofiiuk et al., f-BRS, CVPR 2020",
+            ["description"] = $"Trained by: {command}",
+        };
+        File.WriteAllText(Path.Combine(outDir, $"{modelName}-{method}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    private static void Check(int value, int min, int max, string option)
+    {
+        if (value < min || value > max) throw new CommandException($"{option} is {value}; allowed range is [{min}, {max}]");
+    }
+
+    private static string Quote(string arg) => arg.Any(c => char.IsWhiteSpace(c) || c is '*' or '?' or '\'' or '"') ? "'" + arg.Replace("'", "'\\''") + "'" : arg;
+}

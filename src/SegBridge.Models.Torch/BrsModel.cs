@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using SegBridge.Imaging.Interactions;
+using SegBridge.Imaging.Rasters;
+using SegBridge.Models.Torch.Refinement;
+using static TorchSharp.torch;
+
+namespace SegBridge.Models.Torch;
+
+/// <summary>
+/// A click model of the backpropagating-refinement family as the engine sees it. Per session it keeps the
+/// image tensor and θ after every click (index k = θ after k+1 clicks): a new click starts from the θ of the
+/// clicks before it, so undo followed by a new click starts from the earlier θ, and reset (which clears the
+/// session state) starts from θ₀. When the history is shorter than the click prefix (a caller that passes a
+/// whole list at once) the missing θ are rebuilt click by click, so the answer never depends on the caller.
+/// </summary>
+public sealed class BrsModel(BrsPredictor predictor, int maxSide, string device) : ISegmentationModel, IDeviceBound
+{
+    private const string ImageKey = "brs.image", ThetaKey = "brs.theta";
+
+    public string Device => device;
+    public RefinementSettings Settings => predictor.Settings;
+
+    public SegmentationResult Segment(ImageRaster image, IReadOnlyList<Interaction> interactions, ModelSessionState state, CancellationToken cancellationToken)
+    {
+        var sw = Stopwatch.StartNew();
+        var clicks = interactions.Select(i => i as Click ?? throw new ArgumentException($"{i.GetType().Name} interactions are not supported by click models; send clicks")).ToList();
+        var tensors = ImageFor(image, state);
+        var points = clicks.Select(c =>
+        {
+            var (x, y) = tensors.ToNetwork(c.X, c.Y);
+            return new ClickPoint(x, y, c.Positive, c.Radius * tensors.Scale);
+        }).ToList();
+
+        var history = ThetaHistory(state);
+        int prefix = Math.Max(0, points.Count - 1);
+        for (int k = history.Count; k < prefix; k++)
+        {
+            var rebuilt = predictor.Predict(tensors.Padded, points.Take(k + 1).ToList(), k == 0 ? null : history[k - 1], cancellationToken);
+            rebuilt.Logits.Dispose();
+            history.Add(rebuilt.Theta);
+        }
+        if (history.Count > prefix)
+        {
+            foreach (var stale in history.Skip(prefix)) foreach (var tensor in stale ?? []) tensor.Dispose();
+            history.RemoveRange(prefix, history.Count - prefix);
+        }
+
+        var step = predictor.Predict(tensors.Padded, points, prefix == 0 ? null : history[prefix - 1], cancellationToken);
+        if (points.Count > 0) history.Add(step.Theta);
+        var probability = tensors.ToRasterProbability(step.Logits, image.Width, image.Height);
+        step.Logits.Dispose();
+
+        var mask = new Mask(image.Width, image.Height);
+        for (int i = 0; i < probability.Length; i++) mask.Data[i] = probability[i] > 0.5f ? (byte)1 : (byte)0;
+        var how = predictor.Settings.Method == RefinementMethod.None || points.Count == 0
+            ? "plain forward pass"
+            : FormattableString.Invariant($"{predictor.Settings.Iterations} Adam steps (lr {predictor.Settings.LearningRate}, lambda {predictor.Settings.Lambda})");
+        var notes = FormattableString.Invariant(
+            $"{MethodName(predictor.Settings.Method)} on {device}: {points.Count} clicks, network input {tensors.Width}x{tensors.Height}, {how}, {sw.Elapsed.TotalMilliseconds:F0} ms");
+        return new SegmentationResult(mask, probability, notes);
+    }
+
+    private ImageTensors ImageFor(ImageRaster image, ModelSessionState state)
+    {
+        if (state.Items.TryGetValue(ImageKey, out var cached) && cached is (ImageRaster raster, ImageTensors t) && ReferenceEquals(raster, image)) return t;
+        var tensors = ImageTensors.FromRaster(image, maxSide);
+        state.Items[ImageKey] = (image, tensors);
+        return tensors;
+    }
+
+    private static List<Tensor[]?> ThetaHistory(ModelSessionState state)
+    {
+        if (state.Items.TryGetValue(ThetaKey, out var h) && h is List<Tensor[]?> list) return list;
+        var created = new List<Tensor[]?>();
+        state.Items[ThetaKey] = created;
+        return created;
+    }
+
+    public static string MethodName(RefinementMethod method) => RefinementSettings.MethodNames[(int)method];
+}

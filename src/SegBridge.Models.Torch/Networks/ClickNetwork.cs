@@ -1,0 +1,67 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SegBridge.Models.Torch.Networks;
+
+/// <summary>
+/// The base click network of the CGAM paper: DeepLabV3+ on a ResNet, fed through the distance-maps fusion
+/// module of f-BRS (image and the two click maps → 3 channels by 1×1 convolutions). Split into
+/// g = <see cref="Features"/> (fusion, backbone, ASPP, and the decoder's low-level projection, which does not
+/// depend on anything refined) and h = <see cref="Head"/> (the decoder proper), so inference-time refinement
+/// backpropagates through h only.
+/// </summary>
+public sealed class ClickNetwork : Module<Tensor, Tensor, Tensor>
+{
+    private readonly Sequential dmf;
+    private readonly ResNetBackbone backbone;
+    private readonly Aspp aspp;
+    private readonly Sequential low_level, fuse;
+    private readonly Conv2d classifier;
+
+    public ClickNetworkConfig Config { get; }
+    /// <summary>Channels of the feature map m that refinement modules act on (ASPP output).</summary>
+    public int FeatureChannels => Config.AsppChannels;
+
+    public ClickNetwork(ClickNetworkConfig config) : base("click_network")
+    {
+        config.Validate();
+        Config = config;
+        dmf = Sequential(("0", Conv2d(5, 8, 1)), ("1", LeakyReLU(0.2)), ("2", BatchNorm2d(8)), ("3", Conv2d(8, 3, 1)));
+        backbone = new ResNetBackbone(config.Depth, config.Width);
+        aspp = new Aspp(backbone.OutChannels, config.AsppChannels);
+        low_level = Sequential(("0", Conv2d(backbone.LowLevelChannels, config.LowLevelChannels, 1, bias: false)), ("1", BatchNorm2d(config.LowLevelChannels)), ("2", ReLU()));
+        int dec = config.DecoderChannels;
+        fuse = Sequential(
+            ("0", Conv2d(config.AsppChannels + config.LowLevelChannels, dec, 3, padding: 1, bias: false)), ("1", BatchNorm2d(dec)), ("2", ReLU()),
+            ("3", Conv2d(dec, dec, 3, padding: 1, bias: false)), ("4", BatchNorm2d(dec)), ("5", ReLU()));
+        classifier = Conv2d(dec, 1, 1);
+        RegisterComponents();
+    }
+
+    /// <summary>g: normalised image (N,3,H,W) and click maps (N,2,H,W) → (low-level projection at stride 4, ASPP features m at stride 16).</summary>
+    public (Tensor LowLevel, Tensor Features) Features(Tensor image, Tensor clickMaps)
+    {
+        using var scope = NewDisposeScope();
+        var fused = dmf.forward(cat([image, clickMaps], 1));
+        var (low, high) = backbone.forward(fused);
+        return (low_level.forward(low).MoveToOuterDisposeScope(), aspp.forward(high).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>h: (possibly refined) ASPP features and the low-level projection → logits (N,1,H,W) at the input size.</summary>
+    public Tensor Head(Tensor features, Tensor lowLevel, long height, long width)
+    {
+        using var scope = NewDisposeScope();
+        var up = functional.interpolate(features, [lowLevel.shape[2], lowLevel.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
+        var logits = classifier.forward(fuse.forward(cat([up, lowLevel], 1)));
+        return functional.interpolate(logits, [height, width], mode: InterpolationMode.Bilinear, align_corners: false).MoveToOuterDisposeScope();
+    }
+
+    public override Tensor forward(Tensor image, Tensor clickMaps)
+    {
+        using var scope = NewDisposeScope();
+        var (low, m) = Features(image, clickMaps);
+        return Head(m, low, image.shape[2], image.shape[3]).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SegBridge.Models.Torch.Networks;
+
+/// <summary>
+/// The shape of a click network (DeepLabV3+ with a ResNet backbone and f-BRS distance-maps fusion). It travels
+/// inside the weights file's metadata, so a weights file always builds the network it was trained as.
+/// </summary>
+public sealed record ClickNetworkConfig
+{
+    /// <summary>ResNet depth: 18 or 34 (basic blocks), 50 or 101 (bottlenecks).</summary>
+    [JsonPropertyName("depth")] public int Depth { get; init; } = 18;
+    /// <summary>Channels of the ResNet stem; 64 is the standard ResNet, smaller values make a CPU-trainable network.</summary>
+    [JsonPropertyName("width")] public int Width { get; init; } = 64;
+    [JsonPropertyName("asppChannels")] public int AsppChannels { get; init; } = 256;
+    [JsonPropertyName("decoderChannels")] public int DecoderChannels { get; init; } = 256;
+    [JsonPropertyName("lowLevelChannels")] public int LowLevelChannels { get; init; } = 48;
+    /// <summary>R in the f-BRS click encoding tanh(2·d/R), in pixels of the network input.</summary>
+    [JsonPropertyName("clickNormRadius")] public double ClickNormRadius { get; init; } = 260;
+
+    public static readonly int[] Depths = [18, 34, 50, 101];
+
+    public void Validate()
+    {
+        if (!Depths.Contains(Depth)) throw new ArgumentException($"depth is {Depth}; allowed: 18, 34, 50, 101");
+        if (Width is < 8 or > 256) throw new ArgumentException($"width is {Width}; allowed range is [8, 256]");
+        if (AsppChannels is < 8 or > 1024) throw new ArgumentException($"asppChannels is {AsppChannels}; allowed range is [8, 1024]");
+        if (AsppChannels % 2 != 0) throw new ArgumentException($"asppChannels is {AsppChannels}; it must be even (CGAM halves it)");
+        if (DecoderChannels is < 8 or > 1024) throw new ArgumentException($"decoderChannels is {DecoderChannels}; allowed range is [8, 1024]");
+        if (LowLevelChannels is < 4 or > 256) throw new ArgumentException($"lowLevelChannels is {LowLevelChannels}; allowed range is [4, 256]");
+        if (!(ClickNormRadius is > 0 and <= 10000)) throw new ArgumentException($"clickNormRadius is {ClickNormRadius}; allowed range is (0, 10000]");
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this);
+    public static ClickNetworkConfig FromJson(string json)
+        => JsonSerializer.Deserialize<ClickNetworkConfig>(json) ?? throw new ArgumentException("network config is empty");
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using SegBridge.Imaging.Rasters;
+using SegBridge.Models.Torch.Networks;
+using SegBridge.Models.Torch.Refinement;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegBridge.Models.Torch.Training;
+
+/// <summary>An image and its object mask (nonzero = object), same size.</summary>
+public sealed record TrainingSample(string Name, ImageRaster Image, Mask Mask);
+
+public sealed record ClickTrainingOptions
+{
+    public ClickNetworkConfig Network { get; init; } = new();
+    public int Iterations { get; init; } = 2000;
+    public int BatchSize { get; init; } = 8;
+    public int CropSize { get; init; } = 256;
+    /// <summary>Random rescale range applied before cropping.</summary>
+    public double MinScale { get; init; } = 0.5;
+    public double MaxScale { get; init; } = 1.0;
+    /// <summary>Adam learning rate; the last <see cref="FinalShare"/> of the iterations run at a tenth of it (the paper's 100 + 20 epochs).</summary>
+    public double LearningRate { get; init; } = 5e-4;
+    public double FinalShare { get; init; } = 1.0 / 6;
+    /// <summary>Share of batches that get one more, corrective click from the network's own errors (iterative sampling).</summary>
+    public double CorrectiveShare { get; init; } = 0.5;
+    public int Seed { get; init; } = 1;
+}
+
+/// <summary>
+/// Trains the base click network (paper §3.2): random crops with flips, clicks from <see cref="ClickSampler"/>
+/// plus, for some batches, a corrective click placed on the network's current error (RITM-style iterative
+/// sampling), the normalised focal loss, Adam β = (0.9, 0.999) with a step-down of the learning rate at the
+/// end. Deterministic for a seed on one thread count.
+/// </summary>
+public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
+{
+    public sealed record Progress(int Iteration, int Total, double Loss, TimeSpan Elapsed);
+
+    public ClickNetwork Train(IReadOnlyList<TrainingSample> samples, IProgress<Progress>? progress, CancellationToken ct)
+    {
+        if (samples.Count == 0) throw new ArgumentException("no training samples");
+        torch.manual_seed(options.Seed);
+        var rng = new Random(options.Seed);
+        var sampler = new ClickSampler(rng);
+        var network = new ClickNetwork(options.Network);
+        network.to(device);
+        var optimizer = optim.Adam(network.parameters(), options.LearningRate, 0.9, 0.999);
+        int stepDown = (int)Math.Round(options.Iterations * (1 - options.FinalShare));
+        var sw = Stopwatch.StartNew();
+        double smoothed = double.NaN;
+
+        for (int it = 0; it < options.Iterations; it++)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (it == stepDown)
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate / 10;
+            using var scope = NewDisposeScope();
+            var batch = Enumerable.Range(0, options.BatchSize).Select(_ => RandomCrop(samples[rng.Next(samples.Count)], rng)).ToList();
+            var clicks = batch.Select(b => sampler.Sample(b.Mask, options.CropSize, options.CropSize)).ToList();
+            var images = cat(batch.Select(b => b.Image).ToList(), 0).to(device);
+            var targets = cat(batch.Select(b => tensor(b.Mask.Select(v => v != 0 ? 1f : 0f).ToArray(), [1, 1, options.CropSize, options.CropSize])).ToList(), 0).to(device);
+
+            if (rng.NextDouble() < options.CorrectiveShare) AddCorrectiveClicks(network, images, batch, clicks);
+
+            network.train();
+            var maps = cat(clicks.Select(c => ClickEncoding.Encode(c, options.CropSize, options.CropSize, options.Network.ClickNormRadius)).ToList(), 0).to(device);
+            optimizer.zero_grad();
+            var loss = NormalizedFocalLoss.Compute(network.forward(images, maps), targets);
+            loss.backward();
+            optimizer.step();
+            double value = loss.item<float>();
+            smoothed = double.IsNaN(smoothed) ? value : 0.98 * smoothed + 0.02 * value;
+            progress?.Report(new Progress(it + 1, options.Iterations, smoothed, sw.Elapsed));
+        }
+        network.eval();
+        return network;
+    }
+
+    /// <summary>Runs the network (eval mode, no gradient) with the sampled clicks and adds its worst error as one more click.</summary>
+    private void AddCorrectiveClicks(ClickNetwork network, Tensor images, List<(Tensor Image, byte[] Mask)> batch, List<List<ClickPoint>> clicks)
+    {
+        network.eval();
+        using var _ = no_grad();
+        var maps = cat(clicks.Select(c => ClickEncoding.Encode(c, options.CropSize, options.CropSize, options.Network.ClickNormRadius)).ToList(), 0).to(device);
+        var probability = sigmoid(network.forward(images, maps)).cpu();
+        for (int i = 0; i < batch.Count; i++)
+        {
+            var p = probability[i, 0].contiguous().data<float>().ToArray();
+            if (ClickSampler.CorrectiveClick(batch[i].Mask, p, options.CropSize, options.CropSize) is { } click) clicks[i].Add(click);
+        }
+    }
+
+    /// <summary>Random rescale, crop (zero padded when the image is smaller), flips and a random 90° turn.</summary>
+    private (Tensor Image, byte[] Mask) RandomCrop(TrainingSample sample, Random rng)
+    {
+        int size = options.CropSize;
+        double scale = options.MinScale + rng.NextDouble() * (options.MaxScale - options.MinScale);
+        int w = Math.Max(1, (int)Math.Round(sample.Image.Width * scale)), h = Math.Max(1, (int)Math.Round(sample.Image.Height * scale));
+        int x0 = w > size ? rng.Next(w - size + 1) : 0, y0 = h > size ? rng.Next(h - size + 1) : 0;
+        bool flipX = rng.Next(2) == 1, flipY = rng.Next(2) == 1, transpose = rng.Next(2) == 1;
+
+        var image = ImageTensors.Normalised(sample.Image);
+        var mask = tensor(sample.Mask.Data.Select(v => v != 0 ? 1f : 0f).ToArray(), [1, 1, sample.Image.Height, sample.Image.Width]);
+        if (scale != 1)
+        {
+            image = nn.functional.interpolate(image, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
+            mask = nn.functional.interpolate(mask, [h, w], mode: InterpolationMode.Nearest);
+        }
+        image = nn.functional.pad(image[.., .., y0..Math.Min(h, y0 + size), x0..Math.Min(w, x0 + size)], [0, Math.Max(0, size - (w - x0)), 0, Math.Max(0, size - (h - y0))]);
+        mask = nn.functional.pad(mask[.., .., y0..Math.Min(h, y0 + size), x0..Math.Min(w, x0 + size)], [0, Math.Max(0, size - (w - x0)), 0, Math.Max(0, size - (h - y0))]);
+        if (flipX) { image = image.flip(3); mask = mask.flip(3); }
+        if (flipY) { image = image.flip(2); mask = mask.flip(2); }
+        if (transpose) { image = image.transpose(2, 3); mask = mask.transpose(2, 3); }
+        var maskBytes = mask.contiguous().data<float>().ToArray().Select(v => v > 0.5f ? (byte)1 : (byte)0).ToArray();
+        return (image.contiguous(), maskBytes);
+    }
+}

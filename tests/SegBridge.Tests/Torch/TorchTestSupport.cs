@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using SegBridge.Eval.Data;
+using SegBridge.Imaging.Rasters;
+using SegBridge.Tests.Support;
+
+namespace SegBridge.Tests.Torch;
+
+/// <summary>Shared pieces of the TorchSharp tests: the shipped click weights, a real GlaS crop, Debian's PyTorch.</summary>
+internal static class TorchTestSupport
+{
+    public static string ShippedClickWeights => Path.Combine(RepoPaths.Root, "plugin-manifests", "weights", "click-hist.safetensors");
+    public static string ReferenceScript => Path.Combine(RepoPaths.Root, "tools", "torch", "brs_reference.py");
+
+    /// <summary>A crop of a held-out GlaS image (testA_1) and its gland mask (1 = gland).</summary>
+    public static (ImageRaster Image, Mask Truth) GlasCrop(int x, int y, int size)
+    {
+        var data = RepoPaths.Data ?? throw new InvalidOperationException("no data folder");
+        var dataset = new EvalDataset(new DatasetOptions { Folder = Path.Combine(data, "glas"), NamePattern = "testA_1", IgnoreValue = null, Crop = new PixelRect(x, y, size, size) });
+        var sample = dataset.Load(dataset.Samples[0]);
+        var truth = new Mask(sample.Truth.Width, sample.Truth.Height, sample.Truth.Labels.Select(v => v == 1 ? (byte)1 : (byte)0).ToArray());
+        return (sample.Image, truth);
+    }
+
+    /// <summary>Why Debian's PyTorch cannot run here, or null when it can.</summary>
+    public static string? PyTorchMissing()
+    {
+        if (!File.Exists("/usr/bin/python3")) return "/usr/bin/python3 is not installed";
+        var (code, _, err) = Run("/usr/bin/python3", ["-c", "import torch, skimage"], TimeSpan.FromSeconds(60));
+        return code == 0 ? null : "Debian's python3-torch / python3-skimage are not importable: " + err.Trim();
+    }
+
+    public static (int Code, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeout)) { p.Kill(true); throw new TimeoutException($"{file} did not finish in {timeout}"); }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
