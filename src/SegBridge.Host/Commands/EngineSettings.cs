@@ -11,6 +11,7 @@ internal sealed class EngineSettings
 
     public Option<string[]> Models { get; } = new("--models") { Description = "Extra folder of model manifests (repeatable); searched after the built-in plugin-manifests" };
     public Option<long> MaxPixels { get; } = new("--max-pixels") { Description = "Largest image (width*height) the engine accepts", DefaultValueFactory = _ => Defaults.MaxImagePixels };
+    public Option<long> MaxVoxels { get; } = new("--max-voxels") { Description = "Largest volume (width*height*depth) the engine accepts", DefaultValueFactory = _ => Defaults.MaxVolumeVoxels };
     public Option<string?> LogFile { get; } = new("--log-file") { Description = $"Log file (default {Logging.DefaultLogFile()})" };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Also log informational messages to stderr" };
 
@@ -18,6 +19,7 @@ internal sealed class EngineSettings
     {
         command.Options.Add(Models);
         command.Options.Add(MaxPixels);
+        command.Options.Add(MaxVoxels);
         command.Options.Add(LogFile);
         command.Options.Add(Verbose);
     }
@@ -31,9 +33,11 @@ internal sealed class EngineSettings
         Logging.Configure(parse.GetValue(LogFile), parse.GetValue(Verbose));
         var maxPixels = parse.GetValue(MaxPixels);
         if (maxPixels <= 0) throw new CommandException($"--max-pixels must be positive, got {maxPixels}");
+        var maxVoxels = parse.GetValue(MaxVoxels);
+        if (maxVoxels <= 0) throw new CommandException($"--max-voxels must be positive, got {maxVoxels}");
         var dirs = new List<string> { BuiltInManifests };
         dirs.AddRange((parse.GetValue(Models) ?? []).Select(Path.GetFullPath));
-        var options = new EngineOptions { MaxImagePixels = maxPixels, ManifestDirectories = dirs };
+        var options = new EngineOptions { MaxImagePixels = maxPixels, MaxVolumeVoxels = maxVoxels, ManifestDirectories = dirs };
         if (adjust is not null) options = adjust(options);
         try { return new SegBridgeEngine(options, BuiltInFamilies.All); }
         catch (IOException e) { throw new CommandException(e.Message); }
