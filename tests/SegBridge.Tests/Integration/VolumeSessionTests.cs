@@ -30,7 +30,7 @@ public sealed class VolumeSessionTests(ITestOutputHelper output)
             await rpc.InitializeAsync();
             var img = await rpc.CallAsync<ImageInfo>("images/open", new OpenImageParams { Path = Path.Combine(folder, "Flair_subtrMeanDivStd.nii.gz") });
             Assert.Equal((240L, 240L, 155, 1), (img.Width, img.Height, img.Depth!.Value, img.Channels));
-            Assert.Equal([1.0, 1.0, 1.0], img.Spacing);
+            Assert.Equal([1.0, 1.0, 1.0], img.Spacing!);
             var session = await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = img.ImageId, ModelId = "graph-cut", Slice = z });
             Assert.Equal((240, 240, z), (session.Width, session.Height, session.Slice!.Value));
 
@@ -73,7 +73,7 @@ public sealed class VolumeSessionTests(ITestOutputHelper output)
             foreach (var info in new[] { byPath, byBytes })
             {
                 Assert.Equal((60L, 50L, 20), (info.Width, info.Height, info.Depth!.Value));
-                Assert.Equal([0.5, 0.5, 3.0], info.Spacing);
+                Assert.Equal([0.5, 0.5, 3.0], info.Spacing!);
             }
             var flat = await rpc.CallAsync<ImageInfo>("images/open", new OpenImageParams { Path = png });
             Assert.Null(flat.Depth);
