@@ -5,6 +5,8 @@ public sealed record EngineOptions
 {
     /// <summary>Largest image (width*height) accepted by images/open.</summary>
     public long MaxImagePixels { get; init; } = 64_000_000;
+    /// <summary>Largest volume (width*height*depth) accepted by images/open: 256 M voxels is 512 MB as int16, 1 GB as float32.</summary>
+    public long MaxVolumeVoxels { get; init; } = 256_000_000;
     /// <summary>Manifest folders, searched in order; later folders may not redefine an id.</summary>
     public IReadOnlyList<string> ManifestDirectories { get; init; } = [];
     /// <summary>Most vertices in one scribble.</summary>

@@ -6,6 +6,7 @@ using SegBridge.Models;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Engine.Sessions;
 using SegBridge.Imaging.Codecs;
+using SegBridge.Imaging.Volumes;
 using SegBridge.Protocol;
 using SegBridge.Protocol.Messages;
 
@@ -108,15 +109,21 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         try
         {
             var image = path is not null ? engine.Opener.OpenFile(path, p.Name)
+                : p.Encoded is not null && ImageOpener.IsVolume(p.Encoded) ? engine.Opener.OpenVolumeBytes(p.Encoded, p.Name)
                 : engine.Images.Add(p.Encoded is not null ? ImageDecoder.Decode(p.Encoded, limit)
                     : ImageDecoder.FromRaw(p.Raw!.Width, p.Raw.Height, p.Raw.Channels, p.Raw.Dtype ?? "", p.Raw.Data ?? [], limit),
                     p.Name, new ImageOrigin.Bytes());
-            Log.Info("opened {0} '{1}' {2}x{3}", image.Id, image.Name, image.Width, image.Height);
+            Log.Info("opened {0} '{1}' {2}x{3}{4}", image.Id, image.Name, image.Width, image.Height, image.Volume is { } v ? $"x{v.Depth}" : "");
             return Task.FromResult(ToInfo(image));
         }
         catch (ImageTooLargeException e)
         {
-            throw Errors.Make(ErrorCodes.ImageTooLarge, e.Message, "image", $"at most {limit} pixels");
+            throw Errors.Make(ErrorCodes.ImageTooLarge, e.Message, "image", $"at most {limit} pixels per image or slice, {engine.Options.MaxVolumeVoxels} voxels per volume");
+        }
+        catch (NiftiException e)
+        {
+            // The message names the header field; data.allowed carries that field's range.
+            throw Errors.Make(ErrorCodes.ImageUnreadable, p.Path is not null ? $"{p.Path}: {e.Message}" : e.Message, p.Path is not null ? "path" : "encoded", e.Allowed ?? "single-file NIfTI-1 (.nii, .nii.gz)");
         }
         catch (RawArrayException e)
         {
@@ -124,7 +131,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         }
         catch (ImageDecodeException e)
         {
-            throw Errors.Make(ErrorCodes.ImageUnreadable, e.Message, p.Path is not null ? "path" : p.Encoded is not null ? "encoded" : "raw", "PNG, JPEG or TIFF");
+            throw Errors.Make(ErrorCodes.ImageUnreadable, e.Message, p.Path is not null ? "path" : p.Encoded is not null ? "encoded" : "raw", "PNG, JPEG, TIFF or NIfTI");
         }
     }
 
@@ -141,6 +148,8 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         RequireInitialized();
         var id = Errors.Required(p?.ImageId, "imageId", "img-1");
         if (!engine.Images.TryGet(id, out var image)) throw UnknownImage(id);
+        if (image.Volume is { } volume)
+            throw Errors.Argument("imageId", $"{id} is a {volume.Width}×{volume.Height}×{volume.Depth} volume; images/png serves 2D images only — read the volume file itself, or open a session on a slice", "an image that is not a volume");
         var raster = image.Raster
             ?? throw Errors.Argument("imageId", $"{id} is a whole-slide image ({image.Width}×{image.Height}); images/png serves decoded images only — read slide tiles with OpenSlide, or open a session on a region", "an image that is not a slide");
         return Task.FromResult(new ImagePngResult
@@ -315,8 +324,10 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         ImageId = image.Id,
         Width = image.Width,
         Height = image.Height,
-        Channels = image.Raster?.Channels ?? 3,
+        Channels = image.Raster?.Channels ?? (image.Volume is null ? 3 : 1),
         Name = image.Name,
+        Depth = image.Volume?.Depth,
+        Spacing = image.Volume is { } v ? [v.Spacing.X, v.Spacing.Y, v.Spacing.Z] : null,
         Slide = image.Slide is not { } slide ? null : new SlideInfo
         {
             Vendor = slide.Vendor,
@@ -376,5 +387,6 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         OriginX = s.Mapping.OriginX,
         OriginY = s.Mapping.OriginY,
         Downsample = s.Mapping.Downsample,
+        Slice = s.Region.Slice,
     };
 }

@@ -1,13 +1,15 @@
 using NLog;
 using SegBridge.Imaging.Codecs;
 using SegBridge.Imaging.Slides;
+using SegBridge.Imaging.Volumes;
 
 namespace SegBridge.Engine.Images;
 
 /// <summary>
-/// Opens an image file: as a whole-slide image when OpenSlide reads it as one (any vendor format, or a
-/// TIFF with a pyramid or too large to decode whole), otherwise decoded into a raster. Used by
-/// images/open and by journal restore, so both see a file the same way.
+/// Opens an image file: as a NIfTI volume when its name or first bytes say NIfTI, as a whole-slide image
+/// when OpenSlide reads it as one (any vendor format, or a TIFF with a pyramid or too large to decode
+/// whole), otherwise decoded into a raster. Used by images/open and by journal restore, so both see a
+/// file the same way.
 /// </summary>
 public sealed class ImageOpener(EngineOptions options, ImageStore store)
 {
@@ -17,6 +19,12 @@ public sealed class ImageOpener(EngineOptions options, ImageStore store)
     public StoredImage OpenFile(string path, string? name)
     {
         name ??= Path.GetFileName(path);
+        if (NiftiReader.IsNiftiPath(path) || NiftiReader.FileLooksLikeNifti(path))
+        {
+            var volume = NiftiReader.ReadFile(path, options.MaxVolumeVoxels, options.MaxImagePixels);
+            Log.Info("opened volume '{0}' ({1} {2}x{3}x{4})", path, NiftiDataTypes.Name(volume.Type), volume.Width, volume.Height, volume.Depth);
+            return store.AddVolume(volume, name, new ImageOrigin.File(path));
+        }
         if (TryOpenSlide(path) is { } slide)
         {
             Log.Info("opened slide '{0}' ({1}, {2}x{3}, {4} levels)", path, slide.Vendor, slide.Width, slide.Height, slide.Levels.Count);
@@ -25,6 +33,13 @@ public sealed class ImageOpener(EngineOptions options, ImageStore store)
         var raster = ImageDecoder.DecodeFile(path, options.MaxImagePixels);
         return store.Add(raster, name, new ImageOrigin.File(path));
     }
+
+    /// <summary>Whether bytes a client sent are a NIfTI volume (plain or gzip) rather than a 2D image.</summary>
+    public static bool IsVolume(byte[] encoded) => NiftiReader.LooksLikeNifti(encoded, Math.Min(encoded.Length, 1 << 16));
+
+    /// <summary>Opens a NIfTI volume sent as bytes (images/open encoded, or a journal's stored copy).</summary>
+    public StoredImage OpenVolumeBytes(byte[] encoded, string? name)
+        => store.AddVolume(NiftiReader.Read(encoded, options.MaxVolumeVoxels, options.MaxImagePixels), name, new ImageOrigin.VolumeBytes(encoded));
 
     private SlideImage? TryOpenSlide(string path)
     {

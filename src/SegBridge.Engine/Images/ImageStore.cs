@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SegBridge.Imaging.Rasters;
 using SegBridge.Imaging.Slides;
+using SegBridge.Imaging.Volumes;
 
 namespace SegBridge.Engine.Images;
 
@@ -13,6 +14,8 @@ public sealed class ImageStore
     public StoredImage Add(ImageRaster raster, string? name, ImageOrigin origin) => Store(id => new StoredImage(id, raster, null, name, origin));
 
     public StoredImage AddSlide(SlideImage slide, string? name, string path) => Store(id => new StoredImage(id, null, slide, name, new ImageOrigin.File(path)));
+
+    public StoredImage AddVolume(Volume volume, string? name, ImageOrigin origin) => Store(id => new StoredImage(id, null, null, name, origin) { Volume = volume });
 
     private StoredImage Store(Func<string, StoredImage> make)
     {
@@ -32,9 +35,13 @@ public sealed class ImageStore
     }
 }
 
-/// <summary>An opened image: decoded pixels, or a whole-slide image read region by region through OpenSlide.</summary>
+/// <summary>
+/// An opened image: decoded pixels, a whole-slide image read region by region through OpenSlide, or a
+/// volume whose sessions each work on one axial slice. Exactly one of Raster, Slide and Volume is set.
+/// </summary>
 public sealed record StoredImage(string Id, ImageRaster? Raster, SlideImage? Slide, string? Name, ImageOrigin Origin)
 {
-    public long Width => Raster?.Width ?? Slide!.Width;
-    public long Height => Raster?.Height ?? Slide!.Height;
+    public Volume? Volume { get; init; }
+    public long Width => Raster?.Width ?? Volume?.Width ?? Slide!.Width;
+    public long Height => Raster?.Height ?? Volume?.Height ?? Slide!.Height;
 }

@@ -14,12 +14,14 @@ public sealed class JournalRecord
     [DataMember(Name = "modelId")] public string? ModelId { get; init; }
     /// <summary>For create: the image file the client opened (absolute path).</summary>
     [DataMember(Name = "imagePath")] public string? ImagePath { get; init; }
-    /// <summary>For create: the content-addressed copy of an image the client sent as bytes (file name under images/).</summary>
+    /// <summary>For create: the content-addressed copy of an image the client sent as bytes (file name under images/: .png, or .nii/.nii.gz for a volume).</summary>
     [DataMember(Name = "imageBlob")] public string? ImageBlob { get; init; }
     [DataMember(Name = "imageName")] public string? ImageName { get; init; }
     /// <summary>For create: the session's region in image (level-0) pixels and its resolved downsample.</summary>
     [DataMember(Name = "region")] public long[]? Region { get; init; }
     [DataMember(Name = "downsample")] public double Downsample { get; init; } = 1;
+    /// <summary>For create on a volume: the axial slice the session works on.</summary>
+    [DataMember(Name = "slice")] public int? Slice { get; init; }
     [DataMember(Name = "interaction")] public JournalInteraction? Interaction { get; init; }
     [DataMember(Name = "utc")] public string? Utc { get; init; }
 }

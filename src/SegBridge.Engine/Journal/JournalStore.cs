@@ -54,7 +54,7 @@ public sealed class JournalStore : IDisposable
         return new JournalRecord
         {
             Op = "create", SessionId = sessionId, ModelId = modelId, ImagePath = path, ImageBlob = blob, ImageName = image.Name,
-            Region = [region.X, region.Y, region.Width, region.Height], Downsample = region.Downsample,
+            Region = [region.X, region.Y, region.Width, region.Height], Downsample = region.Downsample, Slice = region.Slice,
             Utc = DateTime.UtcNow.ToString("O"),
         };
     }
@@ -65,15 +65,19 @@ public sealed class JournalStore : IDisposable
     /// </summary>
     private string StoreBlob(StoredImage image)
     {
-        var png = MaskPng.EncodeRgb(image.Raster!); // slides always come from files
-        var blob = Convert.ToHexStringLower(SHA256.HashData(png)) + ".png";
+        // Slides always come from files. A volume sent as bytes is kept as sent: it has no PNG form, and
+        // its file (usually .nii.gz) is smaller than any re-encoding.
+        var (bytes, ext) = image.Origin is ImageOrigin.VolumeBytes v
+            ? (v.Encoded, v.Encoded is [0x1F, 0x8B, ..] ? ".nii.gz" : ".nii")
+            : (MaskPng.EncodeRgb(image.Raster!), ".png");
+        var blob = Convert.ToHexStringLower(SHA256.HashData(bytes)) + ext;
         var target = Path.Combine(ImagesDirectory, blob);
         if (!File.Exists(target))
         {
             var tmp = $"{target}.{Guid.NewGuid():N}.tmp"; // two images with the same pixels may be stored at once
             using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
             {
-                fs.Write(png);
+                fs.Write(bytes);
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, target, overwrite: true);

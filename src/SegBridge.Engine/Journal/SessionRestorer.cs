@@ -42,16 +42,23 @@ public static class SessionRestorer
             throw new InvalidDataException("journal does not start with a create record");
         if (!engine.Registry.TryGet(modelId, out var model) || !model.IsReady)
             throw new InvalidDataException($"model '{modelId}' is not available in this engine");
-        var image = create.ImagePath is { } path
-            ? engine.Opener.OpenFile(path, create.ImageName)
-            : engine.Images.Add(ImageDecoder.Decode(File.ReadAllBytes(store.BlobPath(create.ImageBlob ?? throw new InvalidDataException("create record names no image"))), engine.Options.MaxImagePixels),
-                create.ImageName, new ImageOrigin.Bytes());
+        var image = create.ImagePath is { } path ? engine.Opener.OpenFile(path, create.ImageName) : OpenBlob(engine, store, create);
         var region = create.Region is [var x, var y, var w, var h]
-            ? new SessionRegion(x, y, w, h, create.Downsample)
-            : new SessionRegion(0, 0, image.Width, image.Height, 1);
+            ? new SessionRegion(x, y, w, h, create.Downsample, create.Slice)
+            : new SessionRegion(0, 0, image.Width, image.Height, 1, create.Slice);
         var (raster, mapping) = engine.Planner.Read(image, region);
         var session = new Session(id, image, model, raster, mapping, region);
         foreach (var record in records.Skip(1)) session.Replay(record, CancellationToken.None);
         return session;
+    }
+
+    /// <summary>An image the client had sent as bytes: a lossless PNG of the raster, or a volume's file as sent.</summary>
+    private static StoredImage OpenBlob(SegBridgeEngine engine, JournalStore store, JournalRecord create)
+    {
+        var blob = create.ImageBlob ?? throw new InvalidDataException("create record names no image");
+        var bytes = File.ReadAllBytes(store.BlobPath(blob));
+        return blob.EndsWith(".nii", StringComparison.Ordinal) || blob.EndsWith(".nii.gz", StringComparison.Ordinal)
+            ? engine.Opener.OpenVolumeBytes(bytes, create.ImageName)
+            : engine.Images.Add(ImageDecoder.Decode(bytes, engine.Options.MaxImagePixels), create.ImageName, new ImageOrigin.Bytes());
     }
 }

@@ -24,11 +24,12 @@ public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCac
         if (w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > image.Width || y + h > image.Height)
             throw Errors.Argument("region", $"region ({x}, {y}, {w}×{h}) is not inside the {image.Width}×{image.Height} image", $"0 <= x, x + width <= {image.Width}, 0 <= y, y + height <= {image.Height}");
 
+        var slice = CheckSlice(image, p.Slice);
         if (image.Slide is not { } slide)
         {
             if (p.Mpp is not null || p.Magnification is not null || p.Downsample is { } d && d != 1)
                 throw Errors.Argument("mpp|downsample|magnification", "only whole-slide images can be read at another resolution; this image is worked on at full resolution", "downsample 1");
-            return new SessionRegion(x, y, w, h, 1);
+            return new SessionRegion(x, y, w, h, 1, slice);
         }
         try
         {
@@ -42,12 +43,28 @@ public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCac
         catch (SlideException e) { throw Errors.Make(ErrorCodes.InvalidArgument, e.Message, "mpp|magnification"); }
     }
 
+    /// <summary>A volume needs a slice inside it; a 2D image must not be given one.</summary>
+    private static int? CheckSlice(StoredImage image, int? slice)
+    {
+        if (image.Volume is not { } volume)
+            return slice is null ? null
+                : throw Errors.Argument("slice", $"slice is only for volumes; {image.Id} is a 2D image ({image.Width}×{image.Height})", "no slice");
+        if (slice is not { } z)
+            throw Errors.Argument("slice", $"{image.Id} is a {volume.Width}×{volume.Height}×{volume.Depth} volume: give the axial slice to work on", $"0..{volume.Depth - 1}");
+        if (z < 0 || z >= volume.Depth)
+            throw Errors.Argument("slice", $"slice {z} is outside the volume's {volume.Depth} slices", $"0..{volume.Depth - 1}");
+        return z;
+    }
+
     /// <summary>Reads the session's pixels (also used to rebuild a session from its journal).</summary>
     public (ImageRaster Raster, RegionMapping Mapping) Read(StoredImage image, SessionRegion region, CancellationToken ct = default)
     {
         if (image.Slide is not { } slide)
         {
-            var raster = image.Raster!;
+            // A volume's slice is windowed to 8 bits on demand: only the sessions' slices exist as rasters.
+            var raster = image.Volume is { } volume
+                ? volume.SliceAsRaster(region.Slice ?? throw new ArgumentException($"a session on volume {image.Id} names no slice"))
+                : image.Raster!;
             var whole = region.X == 0 && region.Y == 0 && region.Width == raster.Width && region.Height == raster.Height;
             return (whole ? raster : raster.Crop((int)region.X, (int)region.Y, (int)region.Width, (int)region.Height),
                 new RegionMapping(region.X, region.Y, 1));

@@ -12,6 +12,7 @@ internal sealed class EngineSettings
 
     public Option<string[]> Models { get; } = new("--models") { Description = "Extra folder of model manifests (repeatable); searched after the built-in plugin-manifests" };
     public Option<long> MaxPixels { get; } = new("--max-pixels") { Description = "Largest image (width*height) the engine accepts", DefaultValueFactory = _ => Defaults.MaxImagePixels };
+    public Option<long> MaxVoxels { get; } = new("--max-voxels") { Description = "Largest volume (width*height*depth) the engine accepts", DefaultValueFactory = _ => Defaults.MaxVolumeVoxels };
     public Option<string?> LogFile { get; } = new("--log-file") { Description = $"Log file (default {Logging.DefaultLogFile()})" };
     public Option<int> Threads { get; } = new("--threads") { Description = "libtorch intra-op threads for learned models (0 = one per core)", DefaultValueFactory = _ => 0 };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Also log informational messages to stderr" };
@@ -20,6 +21,7 @@ internal sealed class EngineSettings
     {
         command.Options.Add(Models);
         command.Options.Add(MaxPixels);
+        command.Options.Add(MaxVoxels);
         command.Options.Add(LogFile);
         command.Options.Add(Verbose);
         command.Options.Add(Threads);
@@ -37,9 +39,11 @@ internal sealed class EngineSettings
         var threads = parse.GetValue(Threads);
         if (threads is < 0 or > 1024) throw new CommandException($"--threads is {threads}; allowed range is [0, 1024]");
         TorchRuntime.Threads = threads;
+        var maxVoxels = parse.GetValue(MaxVoxels);
+        if (maxVoxels <= 0) throw new CommandException($"--max-voxels must be positive, got {maxVoxels}");
         var dirs = new List<string> { BuiltInManifests };
         dirs.AddRange((parse.GetValue(Models) ?? []).Select(Path.GetFullPath));
-        var options = new EngineOptions { MaxImagePixels = maxPixels, ManifestDirectories = dirs };
+        var options = new EngineOptions { MaxImagePixels = maxPixels, MaxVolumeVoxels = maxVoxels, ManifestDirectories = dirs };
         if (adjust is not null) options = adjust(options);
         try { return new SegBridgeEngine(options, [.. BuiltInFamilies.All, .. TorchFamilies.All]); }
         catch (IOException e) { throw new CommandException(e.Message); }

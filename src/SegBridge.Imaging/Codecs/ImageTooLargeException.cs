@@ -18,6 +18,12 @@ public sealed class ImageTooLargeException : ImageDecodeException
         Width = width; Height = height; Limit = limit;
     }
 
+    /// <summary>For inputs whose size is not just width×height (volumes): the caller words the message.</summary>
+    public ImageTooLargeException(long width, long height, long limit, string message) : base(message)
+    {
+        Width = width; Height = height; Limit = limit;
+    }
+
     /// <summary>Throws when width*height exceeds the limit (computed in decimal so it cannot overflow).</summary>
     public static void ThrowIfTooLarge(long width, long height, long limit)
     {

@@ -6,9 +6,9 @@ namespace SegBridge.Protocol.Messages;
 [DataContract]
 public sealed class OpenImageParams
 {
-    /// <summary>A PNG, JPEG or TIFF file on the engine's machine.</summary>
+    /// <summary>A PNG, JPEG, TIFF, whole-slide or NIfTI (.nii, .nii.gz) file on the engine's machine.</summary>
     [DataMember(Name = "path")] public string? Path { get; init; }
-    /// <summary>The bytes of a PNG, JPEG or TIFF file (base64 in JSON, bin in MessagePack).</summary>
+    /// <summary>The bytes of a PNG, JPEG, TIFF or NIfTI (.nii or .nii.gz) file (base64 in JSON, bin in MessagePack).</summary>
     [DataMember(Name = "encoded")] public byte[]? Encoded { get; init; }
     [DataMember(Name = "raw")] public RawArray? Raw { get; init; }
     /// <summary>Optional display name for logs and session lists.</summary>
@@ -38,6 +38,10 @@ public sealed class ImageInfo
     [DataMember(Name = "name")] public string? Name { get; init; }
     /// <summary>Set when the image is a whole-slide image read through OpenSlide; width and height are then level 0.</summary>
     [DataMember(Name = "slide")] public SlideInfo? Slide { get; init; }
+    /// <summary>Set when the image is a volume (NIfTI): the number of axial slices; width and height are a slice's. Sessions on it take a slice.</summary>
+    [DataMember(Name = "depth")] public int? Depth { get; init; }
+    /// <summary>For a volume: voxel size along x, y, z (NIfTI pixdim[1..3], usually mm).</summary>
+    [DataMember(Name = "spacing")] public double[]? Spacing { get; init; }
 }
 
 [DataContract]

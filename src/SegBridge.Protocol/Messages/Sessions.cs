@@ -19,6 +19,8 @@ public sealed class CreateSessionParams
     [DataMember(Name = "downsample")] public double? Downsample { get; init; }
     /// <summary>Objective magnification, e.g. 5 for 5× (slides that state openslide.objective-power).</summary>
     [DataMember(Name = "magnification")] public double? Magnification { get; init; }
+    /// <summary>For a volume (required there, refused for 2D images): the axial slice, 0..depth-1, the session works on.</summary>
+    [DataMember(Name = "slice")] public int? Slice { get; init; }
 }
 
 /// <summary>A rectangle in image (level-0) pixels.</summary>
@@ -45,6 +47,8 @@ public sealed class SessionInfo
     [DataMember(Name = "originX")] public double OriginX { get; init; }
     [DataMember(Name = "originY")] public double OriginY { get; init; }
     [DataMember(Name = "downsample")] public double Downsample { get; init; } = 1;
+    /// <summary>For a session on a volume: its axial slice.</summary>
+    [DataMember(Name = "slice")] public int? Slice { get; init; }
 }
 
 [DataContract]

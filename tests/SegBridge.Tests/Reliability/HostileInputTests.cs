@@ -158,6 +158,77 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         Directory.Delete(dir, recursive: true);
     }
 
+    [Fact]
+    public async Task Corrupt_nifti_files_are_refused_by_path_and_the_engine_stays_up()
+    {
+        var rng = new Random(1348);
+        var dir = Directory.CreateTempSubdirectory("segbridge-badnifti").FullName;
+        var valid = Volumes.NiftiFiles.Nii(Volumes.NiftiFiles.SmallVolume(16, 12, 6));
+        byte[] Edit(Action<byte[]> edit) => Volumes.NiftiFiles.With(valid, edit);
+        byte[] Noise(int n) => Enumerable.Range(0, n).Select(_ => (byte)rng.Next(256)).ToArray();
+        byte[] NoiseWithMagic(bool sizeofHdr) => Volumes.NiftiFiles.With(Noise(rng.Next(348, 2000)), b =>
+        {
+            "n+1\0"u8.CopyTo(b.AsSpan(344));
+            if (sizeofHdr) Volumes.NiftiFiles.Int32At(b, 0, 348);
+        });
+        var gz = Volumes.NiftiFiles.Gzip;
+        var categories = new (string Name, Func<int, byte[]> Make, int Count)[]
+        {
+            ("truncated header", i => valid[..rng.Next(0, 348)], 6),
+            ("truncated header, gzip", i => gz(valid[..rng.Next(0, 348)]), 4),
+            ("random bytes, valid magic", i => NoiseWithMagic(sizeofHdr: i % 2 == 0), 8),
+            ("random bytes, valid magic, gzip", i => gz(NoiseWithMagic(sizeofHdr: true)), 4),
+            ("absurd dims", i => Edit(b => { foreach (var (axis, value) in new (int, short)[] { (0, 0), (0, 8), (0, -1), (1, 0), (2, -7), (3, short.MinValue) }.Skip(i % 6).Take(1)) Volumes.NiftiFiles.Dim(b, axis, value); }), 6),
+            ("32767^3 dims in a small file", i => Edit(b => { for (int a = 1; a <= 3; a++) Volumes.NiftiFiles.Dim(b, a, 32767); }), 2),
+            ("1000^3 dims in a small gzip", i => gz(Edit(b => { Volumes.NiftiFiles.Int16At(b, 70, 2); for (int a = 1; a <= 3; a++) Volumes.NiftiFiles.Dim(b, a, 1000); })), 2),
+            ("4-D series", i => Edit(b => { Volumes.NiftiFiles.Dim(b, 0, 4); Volumes.NiftiFiles.Dim(b, 4, (short)rng.Next(2, 500)); }), 2),
+            ("unsupported datatype", i => Edit(b => Volumes.NiftiFiles.Int16At(b, 70, new short[] { 1, 32, 128, 1024, 1536, 2304, 0, -4 }[i % 8])), 8),
+            ("bad vox_offset", i => Edit(b => Volumes.NiftiFiles.FloatAt(b, 108, new[] { 12f, 351f, 352.25f, float.NaN, -1e9f, 3e9f, 1e6f }[i % 7])), 7),
+            ("non-finite scaling or spacing", i => Edit(b => Volumes.NiftiFiles.FloatAt(b, i % 2 == 0 ? 112 : 84, float.PositiveInfinity * (i % 3 == 0 ? -1 : 1))), 3),
+            ("truncated voxel data", i => valid[..rng.Next(352, valid.Length)], 4),
+            ("truncated gzip", i => gz(valid) is var g ? g[..rng.Next(10, g.Length - 8)] : [], 6),
+            ("gzip magic, garbage body", i => [0x1F, 0x8B, .. Noise(rng.Next(0, 600))], 4),
+            ("NIfTI-2 and .hdr/.img magic", i => Edit(b => { if (i % 2 == 0) Volumes.NiftiFiles.Int32At(b, 0, 540); else "ni1\0"u8.CopyTo(b.AsSpan(344)); }), 2),
+        };
+        var files = new List<(string Category, string Path)>();
+        foreach (var (name, make, count) in categories)
+            for (int i = 0; i < count; i++)
+            {
+                var path = Path.Combine(dir, $"bad{files.Count}.{(i % 2 == 0 ? "nii" : "nii.gz")}");
+                File.WriteAllBytes(path, make(i));
+                files.Add((name, path));
+            }
+        File.WriteAllBytes(Path.Combine(dir, "pair.hdr"), valid[..352]);
+        files.Add(("header of a .hdr/.img pair", Path.Combine(dir, "pair.hdr")));
+
+        var (engine, rpc) = EngineProcess.StartStdio("--allow-root", dir);
+        await using (engine)
+        using (rpc)
+        {
+            await rpc.InitializeAsync();
+            var codes = new SortedDictionary<int, int>();
+            foreach (var group in files.GroupBy(f => f.Category))
+            {
+                var here = new SortedDictionary<int, int>();
+                foreach (var (_, path) in group)
+                {
+                    var e = await rpc.ErrorAsync("images/open", new Protocol.Messages.OpenImageParams { Path = path });
+                    Assert.True(e.ErrorCode == 3002, $"{group.Key}: {Path.GetFileName(path)} got {e.ErrorCode}: {e.Message}");
+                    Assert.Contains("NIfTI", e.Message);
+                    here[e.ErrorCode] = here.GetValueOrDefault(e.ErrorCode) + 1;
+                    codes[e.ErrorCode] = codes.GetValueOrDefault(e.ErrorCode) + 1;
+                }
+                output.WriteLine($"{group.Key,-34} {group.Count(),3} files: {string.Join(", ", here.Select(kv => $"{kv.Key}×{kv.Value}"))}");
+            }
+            await rpc.CallAsync<Protocol.Messages.PingResult>("ping", new Protocol.Messages.EmptyParams());
+            var ok = await rpc.CallAsync<Protocol.Messages.ImageInfo>("images/open", new Protocol.Messages.OpenImageParams { Encoded = valid });
+            Assert.Equal(6, ok.Depth); // and it still reads a good one
+            output.WriteLine($"corrupt NIfTI files: {files.Count} refused ({string.Join(", ", codes.Select(kv => $"{kv.Key}×{kv.Value}"))}), engine alive");
+            Assert.Equal([3002], codes.Keys);
+        }
+        Directory.Delete(dir, recursive: true);
+    }
+
     private static async Task Initialize(Stream stdin, FrameReader reader)
     {
         await WriteFrame(stdin, """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"1.0","clientName":"fuzz"}}""");
