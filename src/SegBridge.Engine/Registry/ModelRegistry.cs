@@ -71,6 +71,8 @@ public sealed class ModelRegistry
         ISegmentationModel model;
         try { model = family.Create(new ModelParameters(manifest.Parameters)); }
         catch (ModelParameterException e) { throw new ManifestException(manifest.File, "parameters." + e.Field, e.Message["parameters.".Length..][e.Field.Length..].TrimStart()); }
+        if (manifest.Role == "guide" && model is not IRegionPredictor)
+            throw new ManifestException(manifest.File, "role", $"is guide, but family {family.Family} cannot predict without interactions (it is not a region predictor)");
         _entries[manifest.Id] = new ModelEntry(manifest, interactions, model, null);
     }
 
