@@ -55,7 +55,7 @@ public static class RegionInference
             minHole = spec.MinHoleAreaUm2 / pixelArea;
         }
         var working = RunLengthTracer.Trace(sink.Mask, tolerance, minObject, minHole);
-        return new RegionInferenceResult(plan.PolygonsToLevel0(working), plan, layout.TileCount, sink.Mask.CountForeground(),
+        return new RegionInferenceResult(ClampToRegion(plan.PolygonsToLevel0(working), plan), plan, layout.TileCount, sink.Mask.CountForeground(),
             sink.Mask.ApproximateBytes, tiles.Notes, clock.Elapsed.TotalSeconds);
     }
 
@@ -78,6 +78,22 @@ public static class RegionInference
                 Buffer.BlockCopy(part.Pixels, y * t.Rect.Width * 3, pixels, ((t.Rect.Y + y) * small.Width + t.Rect.X) * 3, t.Rect.Width * 3);
         }
         return new ImageRaster(small.Width, small.Height, 3, pixels);
+    }
+
+    /// <summary>
+    /// The last working row and column may overhang the requested region (working pixels are D level-0 pixels
+    /// wide and the region need not be a multiple of D); vertices out there are moved onto its edge so every
+    /// polygon lies inside the region, and so inside the slide.
+    /// </summary>
+    private static double[][][][] ClampToRegion(double[][][][] polygons, SlideRegionPlan plan)
+    {
+        double x0 = plan.RequestedX, y0 = plan.RequestedY, x1 = x0 + plan.RequestedWidth, y1 = y0 + plan.RequestedHeight;
+        foreach (var point in polygons.SelectMany(p => p).SelectMany(r => r))
+        {
+            point[0] = Math.Clamp(point[0], x0, x1);
+            point[1] = Math.Clamp(point[1], y0, y1);
+        }
+        return polygons;
     }
 
     /// <summary>The blender reports a fraction; callers want tiles.</summary>
