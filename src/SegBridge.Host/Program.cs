@@ -10,6 +10,7 @@ var root = new RootCommand("SegBridge: interactive segmentation engine speaking 
     ModelsCommand.Create(),
     SegmentCommand.Create(),
     EvalCommand.Create(),
+    InferSlideCommand.Create(),
     ProtocolCommand.Create(),
     TrainCommand.Create(),
 };

@@ -61,6 +61,9 @@ public interface ISegBridgeApi
     [ProtocolMethod("sessions/close", "Close a session and free its memory.")]
     Task<Ack> CloseSessionAsync(SessionParams? p = null, CancellationToken ct = default);
 
+    [ProtocolMethod("slides/infer", "Run a guide model (e.g. tissue) without interactions over a whole-slide region or the whole slide, in overlapping tiles; returns polygons in level-0 coordinates.")]
+    Task<InferSlideResult> InferSlideAsync(InferSlideParams? p = null, CancellationToken ct = default);
+
     [ProtocolMethod("eval/run", "Run the NoC/NoI evaluation protocol (robot clicks, robot scribbles or human scribbles) on a dataset folder for one or more models; returns per-model summaries and per-sample curves.")]
     Task<EvalRunResult> RunEvalAsync(EvalRunParams? p = null, CancellationToken ct = default);
 }

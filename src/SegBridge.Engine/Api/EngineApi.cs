@@ -22,6 +22,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
     private readonly InteractionMapper _mapper = new(engine.Options);
     private readonly EvalService _eval = new(engine);
+    private readonly SlideInferenceService _slides = new(engine);
     private readonly long _connection = engine.NewConnectionId();
     private volatile bool _initialized;
     private int _queuedHere;
@@ -200,6 +201,32 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     /// </summary>
     private async Task<MaskResult> ComputeAsync(Session session, Interaction interaction, string format, double tolerance, CancellationToken ct)
     {
+        return await QueuedAsync(async () =>
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(engine.Options.RequestTimeout);
+            session.BeginCompute(cts);
+            try
+            {
+                return await WithSession(session, cts.Token, () => OnComputeGate(() =>
+                {
+                    session.Apply(interaction, cts.Token);
+                    return MaskEncoder.Encode(session, format, tolerance);
+                }, cts.Token));
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                if (session.IsSuperseded(cts))
+                    throw Errors.Make(ErrorCodes.Superseded, $"a newer interaction on {session.Id} replaced this one before it finished", "sessionId");
+                throw TimedOut();
+            }
+            finally { session.EndCompute(cts); }
+        });
+    }
+
+    /// <summary>Admits one computation under the per-connection and engine-wide queue bounds, or refuses it (1004).</summary>
+    private async Task<T> QueuedAsync<T>(Func<Task<T>> work)
+    {
         if (Interlocked.Increment(ref _queuedHere) > engine.Options.MaxQueuedPerClient)
         {
             Interlocked.Decrement(ref _queuedHere);
@@ -209,40 +236,38 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         {
             if (!engine.TryEnqueueWork())
                 throw Errors.Make(ErrorCodes.LimitExceeded, $"the engine has {engine.Options.MaxQueuedWork} computations waiting; try again shortly", "requests", $"at most {engine.Options.MaxQueuedWork} waiting");
-            try
-            {
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                cts.CancelAfter(engine.Options.RequestTimeout);
-                session.BeginCompute(cts);
-                try
-                {
-                    return await WithSession(session, cts.Token, async () =>
-                    {
-                        await engine.ComputeGate.WaitAsync(cts.Token);
-                        try
-                        {
-                            // Off the connection's dispatch thread: a model that runs inline would stop the
-                            // transport from reading the next request (a superseding click, a ping, a cancel).
-                            return await Task.Run(() =>
-                            {
-                                session.Apply(interaction, cts.Token);
-                                return MaskEncoder.Encode(session, format, tolerance);
-                            }, cts.Token);
-                        }
-                        finally { engine.ComputeGate.Release(); }
-                    });
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    if (session.IsSuperseded(cts))
-                        throw Errors.Make(ErrorCodes.Superseded, $"a newer interaction on {session.Id} replaced this one before it finished", "sessionId");
-                    throw Errors.Make(ErrorCodes.LimitExceeded, $"the model took longer than the request timeout of {engine.Options.RequestTimeout.TotalSeconds:0.#} s", "requestTimeout");
-                }
-                finally { session.EndCompute(cts); }
-            }
+            try { return await work(); }
             finally { engine.WorkDone(); }
         }
         finally { Interlocked.Decrement(ref _queuedHere); }
+    }
+
+    /// <summary>
+    /// Runs heavy work on one slot of the compute gate, off the connection's dispatch thread: a model that runs
+    /// inline would stop the transport from reading the next request (a superseding click, a ping, a cancel).
+    /// </summary>
+    private async Task<T> OnComputeGate<T>(Func<T> work, CancellationToken ct)
+    {
+        await engine.ComputeGate.WaitAsync(ct);
+        try { return await Task.Run(work, ct); }
+        finally { engine.ComputeGate.Release(); }
+    }
+
+    private ProtocolException TimedOut()
+        => Errors.Make(ErrorCodes.LimitExceeded, $"the model took longer than the request timeout of {engine.Options.RequestTimeout.TotalSeconds:0.#} s", "requestTimeout");
+
+    public Task<InferSlideResult> InferSlideAsync(InferSlideParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var plan = _slides.Check(p);
+        // No progress notifications: the protocol has no progress pattern yet (see README); cancel with $/cancelRequest.
+        return QueuedAsync(async () =>
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(engine.Options.RequestTimeout);
+            try { return await OnComputeGate(() => _slides.Run(plan, null, cts.Token), cts.Token); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw TimedOut(); }
+        });
     }
 
     /// <summary>The client's connection ended: its sessions stay open for the configured time, for a reconnect.</summary>
@@ -365,6 +390,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         Id = e.Manifest.Id,
         Name = e.Manifest.Name,
         Family = e.Manifest.Family,
+        Role = e.Manifest.Role,
         Dimensions = e.Manifest.Dimensions,
         Interactions = e.Interactions.ToArray(),
         Status = e.IsReady ? "ready" : "unavailable",

@@ -10,7 +10,9 @@ namespace SegBridge.Engine.Registry;
 public static partial class ManifestReader
 {
     private static readonly string[] KnownFields =
-        ["$schema", "id", "name", "family", "dimensions", "interactions", "parameters", "weights", "licence", "paper", "description"];
+        ["$schema", "id", "name", "family", "role", "dimensions", "interactions", "parameters", "weights", "licence", "paper", "description"];
+    /// <summary>refinement: takes interactions (sessions); guide: predicts without them (slides/infer, eval's guide model).</summary>
+    public static readonly string[] KnownRoles = ["refinement", "guide"];
     private static readonly string[] KnownInteractions = ["click", "scribble", "labels", "box", "extremePoints", "slice"];
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
@@ -41,6 +43,8 @@ public static partial class ManifestReader
             if (!IdPattern().IsMatch(id)) throw new ManifestException(file, "id", $"'{id}' must match {IdPattern()} (lower-case letters, digits, '.', '_', '-')");
             var name = RequiredString(file, root, "name");
             var family = RequiredString(file, root, "family");
+            var role = OptionalString(file, root, "role") ?? "refinement";
+            if (!KnownRoles.Contains(role)) throw new ManifestException(file, "role", $"is '{role}'; allowed: {string.Join(", ", KnownRoles)}");
             var dimensions = OptionalString(file, root, "dimensions") ?? "2d";
             if (dimensions is not ("2d" or "3d")) throw new ManifestException(file, "dimensions", $"is '{dimensions}'; allowed: 2d, 3d");
 
@@ -86,7 +90,7 @@ public static partial class ManifestReader
                 }
             }
 
-            return new ModelManifest(file, id, name, family, dimensions, interactions, parameters, weights,
+            return new ModelManifest(file, id, name, family, role, dimensions, interactions, parameters, weights,
                 OptionalString(file, root, "licence"), OptionalString(file, root, "paper"), OptionalString(file, root, "description"));
         }
     }

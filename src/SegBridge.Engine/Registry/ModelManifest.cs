@@ -8,6 +8,7 @@ public sealed record ModelManifest(
     string Id,
     string Name,
     string Family,
+    string Role,
     string Dimensions,
     IReadOnlyList<string>? Interactions,
     IReadOnlyDictionary<string, JsonElement> Parameters,

@@ -79,6 +79,8 @@ public sealed class ModelRegistry
             _entries[manifest.Id] = new ModelEntry(manifest, interactions, null, e.Message);
             return;
         }
+        if (manifest.Role == "guide" && model is not IRegionPredictor)
+            throw new ManifestException(manifest.File, "role", $"is guide, but family {family.Family} cannot predict without interactions (it is not a region predictor)");
         _entries[manifest.Id] = new ModelEntry(manifest, interactions, model, null);
     }
 

@@ -11,22 +11,33 @@ public static class GaussianBlur
         for (int k = -radius; k <= radius; k++) sum += kernel[k + radius] = (float)Math.Exp(-k * k / (2 * sigma * sigma));
         for (int k = 0; k < kernel.Length; k++) kernel[k] = (float)(kernel[k] / sum);
 
+        // Border pixels clamp their taps; interior ones need no clamp (same sums in the same order, just faster:
+        // the tiled guide models blur every tile).
         for (int y = 0; y < height; y++)
         {
             int row = y * width;
             for (int x = 0; x < width; x++)
             {
                 float s = 0;
-                for (int k = -radius; k <= radius; k++) s += kernel[k + radius] * plane[row + Math.Clamp(x + k, 0, width - 1)];
+                if (x >= radius && x < width - radius)
+                    for (int k = -radius, i = row + x - radius; k <= radius; k++, i++) s += kernel[k + radius] * plane[i];
+                else
+                    for (int k = -radius; k <= radius; k++) s += kernel[k + radius] * plane[row + Math.Clamp(x + k, 0, width - 1)];
                 scratch[row + x] = s;
             }
         }
         for (int y = 0; y < height; y++)
+        {
+            bool interior = y >= radius && y < height - radius;
             for (int x = 0; x < width; x++)
             {
                 float s = 0;
-                for (int k = -radius; k <= radius; k++) s += kernel[k + radius] * scratch[Math.Clamp(y + k, 0, height - 1) * width + x];
+                if (interior)
+                    for (int k = -radius, i = (y - radius) * width + x; k <= radius; k++, i += width) s += kernel[k + radius] * scratch[i];
+                else
+                    for (int k = -radius; k <= radius; k++) s += kernel[k + radius] * scratch[Math.Clamp(y + k, 0, height - 1) * width + x];
                 plane[y * width + x] = s;
             }
+        }
     }
 }

@@ -9,6 +9,8 @@ public sealed class ModelInfo
     [DataMember(Name = "name")] public required string Name { get; init; }
     /// <summary>e.g. classical/random-walker, brs/cgam, deepscribble, mem3d, guide/weak-label.</summary>
     [DataMember(Name = "family")] public required string Family { get; init; }
+    /// <summary>"refinement" (sessions with interactions) or "guide" (predicts without interactions: slides/infer).</summary>
+    [DataMember(Name = "role")] public string Role { get; init; } = "refinement";
     /// <summary>"2d" or "3d".</summary>
     [DataMember(Name = "dimensions")] public required string Dimensions { get; init; }
     [DataMember(Name = "interactions")] public required string[] Interactions { get; init; }

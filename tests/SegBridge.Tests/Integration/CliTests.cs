@@ -64,6 +64,8 @@ public sealed class CliTests
         File.WriteAllText(Path.Combine(dir, "future.json"), """{"id":"cgam-future","name":"CGAM","family":"brs/cgam"}""");
         File.WriteAllText(Path.Combine(dir, "no-weights.json"), """{"id":"rw-weights","name":"x","family":"classical/watershed","weights":[{"path":"w.bin","sha256":"0000000000000000000000000000000000000000000000000000000000000000"}]}""");
         File.WriteAllText(Path.Combine(dir, "escape.json"), """{"id":"rw-escape","name":"x","family":"classical/watershed","weights":[{"path":"../../etc/passwd","sha256":"0000000000000000000000000000000000000000000000000000000000000000"}]}""");
+        File.WriteAllText(Path.Combine(dir, "bad-role.json"), """{"id":"ws-oracle","name":"x","family":"classical/watershed","role":"oracle"}""");
+        File.WriteAllText(Path.Combine(dir, "guide-needs-predictor.json"), """{"id":"ws-guide","name":"x","family":"classical/watershed","role":"guide"}""");
         File.WriteAllText(Path.Combine(dir, "good.json"), """{"id":"ws-extra","name":"Extra watershed","family":"classical/watershed"}""");
 
         var (code, stdout, err) = await Run("models", "list", "--json", "--models", dir);
@@ -83,6 +85,10 @@ public sealed class CliTests
         Assert.Contains(errors, e => e.File == "bad-field.json" && e.Field == "id");
         Assert.Contains(errors, e => e.File == "broken.json" && e.Message!.Contains("not valid JSON"));
         Assert.Contains(errors, e => e.File == "escape.json" && e.Field == "weights[0].path");
+        Assert.Contains(errors, e => e.File == "bad-role.json" && e.Field == "role" && e.Message!.Contains("refinement, guide"));
+        Assert.Contains(errors, e => e.File == "guide-needs-predictor.json" && e.Field == "role" && e.Message!.Contains("region predictor"));
+        Assert.Equal("guide", models["tissue"].GetProperty("role").GetString());
+        Assert.Equal("refinement", models["ws-extra"].GetProperty("role").GetString());
 
         (code, stdout, _) = await Run("models", "list", "--models", dir);
         Assert.Equal(0, code);
@@ -109,6 +115,7 @@ public sealed class CliTests
     [InlineData("models")]
     [InlineData("protocol")]
     [InlineData("eval")]
+    [InlineData("infer-slide")]
     public async Task Every_verb_has_help(string verb)
     {
         var (code, stdout, _) = await Run(verb, "--help");
