@@ -13,6 +13,7 @@ var root = new RootCommand("SegBridge: interactive segmentation engine speaking 
     InferSlideCommand.Create(),
     ProtocolCommand.Create(),
     TrainCommand.Create(),
+    ImportWeightsCommand.Create(),
 };
 try
 {

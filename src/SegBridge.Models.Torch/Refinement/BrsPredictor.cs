@@ -53,7 +53,7 @@ public sealed class BrsPredictor
         if (previousTheta is not null) refiner.Restore(previousTheta);
         var mapsAtM = nn.functional.interpolate(maps, [m.shape[2], m.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
 
-        var (index, sign, target) = ClickTensors(clicks, w);
+        var (index, sign, target) = ClickTensors(clicks, h, w);
         var outside = OutsideNewest(clicks[^1], h, w);
         Tensor previous;
         using (no_grad()) previous = sigmoid(_network.Head(refiner.forward(m, mapsAtM), low, h, w));
@@ -90,8 +90,11 @@ public sealed class BrsPredictor
         }
     }
 
-    private (Tensor Index, Tensor Sign, Tensor Target) ClickTensors(IReadOnlyList<ClickPoint> clicks, long width)
+    private (Tensor Index, Tensor Sign, Tensor Target) ClickTensors(IReadOnlyList<ClickPoint> clicks, long height, long width)
     {
+        foreach (var c in clicks)
+            if (!(Math.Round(c.X) >= 0 && Math.Round(c.X) < width && Math.Round(c.Y) >= 0 && Math.Round(c.Y) < height))
+                throw new ArgumentOutOfRangeException(nameof(clicks), $"click ({c.X:F1}, {c.Y:F1}) is outside the {width}x{height} network input");
         var index = clicks.Select(c => (long)Math.Round(c.Y) * width + (long)Math.Round(c.X)).ToArray();
         var sign = clicks.Select(c => c.Positive ? 1f : -1f).ToArray();
         var target = clicks.Select(c => c.Positive ? 1f : 0f).ToArray();

@@ -20,6 +20,15 @@ public static class SafeTensors
 
     public static Contents Read(string path)
     {
+        try { return ReadUnchecked(path); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or OverflowException or KeyNotFoundException or ArgumentException)
+        {
+            throw new InvalidDataException($"{Path.GetFileName(path)}: malformed safetensors header ({e.Message})");
+        }
+    }
+
+    private static Contents ReadUnchecked(string path)
+    {
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length < 8) throw new InvalidDataException($"{Path.GetFileName(path)}: {bytes.Length} bytes is too short for a safetensors file");
         long headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes);
