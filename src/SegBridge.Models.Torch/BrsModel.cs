@@ -13,8 +13,24 @@ namespace SegBridge.Models.Torch;
 /// session state) starts from θ₀. When the history is shorter than the click prefix (a caller that passes a
 /// whole list at once) the missing θ are rebuilt click by click, so the answer never depends on the caller.
 /// </summary>
-public sealed class BrsModel(BrsPredictor predictor, int maxSide, string device) : ISegmentationModel, IDeviceBound
+public sealed class BrsModel(BrsPredictor predictor, int maxSide, string device) : ISegmentationModel, IDeviceBound, IRegionPredictor
 {
+    /// <summary>
+    /// Without clicks the base network gives the initial segmentation (it is trained with a share of click-free
+    /// samples), so every click model is also a guide model for slides: tiles of maxSide with 64 px blended
+    /// overlap, at 1 µm/px (the scale the network saw GlaS at in training, 0.5–1.0 × 20×).
+    /// </summary>
+    public RegionPredictorSpec Spec => new(maxSide, 64, 1.0, 0, "Epithelium", MinObjectAreaUm2: 2000, MinHoleAreaUm2: 500);
+
+    public ITilePredictor Prepare(ImageRaster? overview, CancellationToken cancellationToken) => new ClickFreeTiles(this);
+
+    private sealed class ClickFreeTiles(BrsModel model) : ITilePredictor
+    {
+        public string? Notes => $"click-free base network on {model.Device}";
+        public float[] Predict(ImageRaster tile, CancellationToken cancellationToken)
+            => model.Segment(tile, [], new ModelSessionState(), cancellationToken).Probability!;
+    }
+
     private const string ImageKey = "brs.image", ThetaKey = "brs.theta";
 
     public string Device => device;
