@@ -73,6 +73,12 @@ public sealed class SegBridgeEngine : IDisposable
     {
         if (!Sessions.Remove(id, out var session)) return false;
         session.Journal?.Delete();
+        // A computation still running keeps its state; the garbage collector frees it afterwards.
+        if (session.Gate.Wait(0))
+        {
+            try { session.ReleaseModelState(); }
+            finally { session.Gate.Release(); }
+        }
         return true;
     }
 

@@ -31,7 +31,7 @@ public sealed class BrsModel(BrsPredictor predictor, int maxSide, string device)
             => model.Segment(tile, [], new ModelSessionState(), cancellationToken).Probability!;
     }
 
-    private const string ImageKey = "brs.image", ThetaKey = "brs.theta";
+    private const string CacheKey = "brs.session";
 
     public string Device => device;
     public RefinementSettings Settings => predictor.Settings;
@@ -40,14 +40,15 @@ public sealed class BrsModel(BrsPredictor predictor, int maxSide, string device)
     {
         var sw = Stopwatch.StartNew();
         var clicks = interactions.Select(i => i as Click ?? throw new ArgumentException($"{i.GetType().Name} interactions are not supported by click models; send clicks")).ToList();
-        var tensors = ImageFor(image, state);
+        var cache = CacheFor(image, state);
+        var tensors = cache.Image;
         var points = clicks.Select(c =>
         {
             var (x, y) = tensors.ToNetwork(c.X, c.Y);
             return new ClickPoint(x, y, c.Positive, c.Radius * tensors.Scale);
         }).ToList();
 
-        var history = ThetaHistory(state);
+        var history = cache.Theta;
         int prefix = Math.Max(0, points.Count - 1);
         for (int k = history.Count; k < prefix; k++)
         {
@@ -76,20 +77,28 @@ public sealed class BrsModel(BrsPredictor predictor, int maxSide, string device)
         return new SegmentationResult(mask, probability, notes);
     }
 
-    private ImageTensors ImageFor(ImageRaster image, ModelSessionState state)
+    private SessionCache CacheFor(ImageRaster image, ModelSessionState state)
     {
-        if (state.Items.TryGetValue(ImageKey, out var cached) && cached is (ImageRaster raster, ImageTensors t) && ReferenceEquals(raster, image)) return t;
-        var tensors = ImageTensors.FromRaster(image, maxSide);
-        state.Items[ImageKey] = (image, tensors);
-        return tensors;
+        if (state.Items.TryGetValue(CacheKey, out var item) && item is SessionCache cache && ReferenceEquals(cache.Raster, image)) return cache;
+        (item as IDisposable)?.Dispose();
+        var created = new SessionCache(image, ImageTensors.FromRaster(image, maxSide));
+        state.Items[CacheKey] = created;
+        return created;
     }
 
-    private static List<Tensor[]?> ThetaHistory(ModelSessionState state)
+    /// <summary>What a session keeps between clicks: the image tensor and θ after every click; disposed with the session.</summary>
+    private sealed class SessionCache(ImageRaster raster, ImageTensors image) : IDisposable
     {
-        if (state.Items.TryGetValue(ThetaKey, out var h) && h is List<Tensor[]?> list) return list;
-        var created = new List<Tensor[]?>();
-        state.Items[ThetaKey] = created;
-        return created;
+        public ImageRaster Raster { get; } = raster;
+        public ImageTensors Image { get; } = image;
+        public List<Tensor[]?> Theta { get; } = [];
+
+        public void Dispose()
+        {
+            Image.Padded.Dispose();
+            foreach (var theta in Theta) foreach (var t in theta ?? []) t.Dispose();
+            Theta.Clear();
+        }
     }
 
     public static string MethodName(RefinementMethod method) => RefinementSettings.MethodNames[(int)method];

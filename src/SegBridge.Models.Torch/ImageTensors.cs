@@ -54,9 +54,12 @@ public sealed class ImageTensors
         return tensor(data, [1, 3, raster.Height, raster.Width]);
     }
 
-    /// <summary>Raster coordinates → network coordinates (pixel centres map to pixel centres).</summary>
+    /// <summary>
+    /// Raster coordinates → network coordinates (pixel centres map to pixel centres), kept inside the network
+    /// image: after a downscale the last raster row's centre can land half a pixel beyond the last network row.
+    /// </summary>
     public (double X, double Y) ToNetwork(double x, double y)
-        => ((Math.Floor(x) + 0.5) * Scale - 0.5, (Math.Floor(y) + 0.5) * Scale - 0.5);
+        => (Math.Clamp((Math.Floor(x) + 0.5) * Scale - 0.5, 0, Width - 1), Math.Clamp((Math.Floor(y) + 0.5) * Scale - 0.5, 0, Height - 1));
 
     /// <summary>Padded (1,1,H',W') logits → foreground probability at raster size, row-major.</summary>
     public float[] ToRasterProbability(Tensor logits, int rasterWidth, int rasterHeight)

@@ -18,6 +18,16 @@ public interface ISegmentationModel
 public sealed class ModelSessionState
 {
     public Dictionary<string, object> Items { get; } = new();
+
+    /// <summary>
+    /// Drops every item, disposing those that hold native memory (a learned model's tensors), so a closed or
+    /// reset session gives its memory back now rather than when the garbage collector gets to it.
+    /// </summary>
+    public void Clear()
+    {
+        foreach (var item in Items.Values.OfType<IDisposable>()) item.Dispose();
+        Items.Clear();
+    }
 }
 
 /// <param name="Mask">The binary mask, image-sized.</param>

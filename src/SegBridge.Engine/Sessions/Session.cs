@@ -61,6 +61,9 @@ public sealed class Session
         lock (_computeLock) if (_latestCompute == cts) _latestCompute = null;
     }
 
+    /// <summary>Frees what the model cached for this session (call when the session is closed and idle).</summary>
+    public void ReleaseModelState() => _modelState.Clear();
+
     public void Touch(long connection)
     {
         Owner = connection;
@@ -134,7 +137,7 @@ public sealed class Session
         Journal?.Append(new JournalRecord { Op = "reset" });
         _applied.Clear();
         _redo.Clear();
-        _modelState.Items.Clear();
+        _modelState.Clear();
         RestoreLatest();
     }
 

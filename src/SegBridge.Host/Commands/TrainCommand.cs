@@ -115,7 +115,7 @@ internal static class TrainCommand
             ["family"] = "torch/brs-click",
             ["dimensions"] = "2d",
             ["interactions"] = new JsonArray("click"),
-            ["parameters"] = new JsonObject { ["method"] = method, ["iterations"] = 20, ["learningRate"] = 0.05, ["lambda"] = 1.0, ["maxSide"] = 512 },
+            ["parameters"] = new JsonObject { ["method"] = method, ["iterations"] = 20, ["learningRate"] = 0.05, ["lambda"] = 1.0, ["maxSide"] = 400 },
             ["weights"] = new JsonArray(new JsonObject { ["path"] = weights, ["sha256"] = sha }),
             ["licence"] = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use",
             ["paper"] = "CGAM: Click-Guided Attention Module for Interactive Pathology Image Segmentation via Backpropagating Refinement (base network and refinement); K. Sofiiuk et al., f-BRS, CVPR 2020",

@@ -54,7 +54,7 @@ public sealed class BrsSessionStateTests
         Assert.NotEqual(fromStart, carried);
 
         // Reset clears the session state: the first click again gives the first answer.
-        state.Items.Clear();
+        state.Clear();
         Assert.Equal(a, model.Segment(image, [A], state, default).Probability!);
     }
 }
