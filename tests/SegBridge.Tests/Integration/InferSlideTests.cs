@@ -55,8 +55,10 @@ public sealed class InferSlideTests(BlobSlide blobs, ITestOutputHelper output) :
         Assert.Matches("allowed|must be", err);
     }
 
-    [SkippableFact]
-    public async Task A_real_aperio_slide_gives_tissue_inside_its_bounds_in_seconds()
+    [SkippableTheory]
+    [InlineData("tissue", "8", "Tissue")]
+    [InlineData("click-hist-none", "2", "Epithelium")] // the learned click network's click-free prediction, in 400 px tiles
+    public async Task A_real_aperio_slide_gives_regions_inside_its_bounds_in_seconds(string model, string mpp, string className)
     {
         Skip.If(SlideTools.OpenSlideMissing is not null, SlideTools.OpenSlideMissing);
         Skip.If(RepoPaths.Data is null, RepoPaths.NoDataMessage);
@@ -64,11 +66,13 @@ public sealed class InferSlideTests(BlobSlide blobs, ITestOutputHelper output) :
         Skip.IfNot(File.Exists(path), $"{path} not found; test skipped");
         var outFile = Path.Combine(blobs.Directory, "cmu.geojson");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (code, _, err) = await EngineCli.RunAsync("infer-slide", path, "--model", "tissue", "--mpp", "8", "--out", outFile, "--log-file", EngineCli.TestLog);
+        var (code, _, err) = await EngineCli.RunAsync("infer-slide", path, "--model", model, "--mpp", mpp, "--out", outFile, "--log-file", EngineCli.TestLog);
         output.WriteLine($"{err}{clock.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal(0, code);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
         using var doc = JsonDocument.Parse(File.ReadAllBytes(outFile));
+        Assert.All(doc.RootElement.GetProperty("features").EnumerateArray(),
+            f => Assert.Equal(className, f.GetProperty("properties").GetProperty("classification").GetProperty("name").GetString()));
         var points = doc.RootElement.GetProperty("features").EnumerateArray()
             .SelectMany(f => f.GetProperty("geometry").GetProperty("coordinates").Deserialize<double[][][]>()!).SelectMany(r => r).ToList();
         Assert.NotEmpty(points);

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using SegBridge.Models.Torch.Networks;
+using SegBridge.Tests.Support;
+using static TorchSharp.torch;
+
+namespace SegBridge.Tests.Torch;
+
+public sealed class ClickNetworkTests
+{
+    [Theory]
+    [InlineData(18)]
+    [InlineData(34)]
+    [InlineData(50)]
+    [InlineData(101)]
+    public void Every_resnet_depth_builds_and_g_then_h_equals_the_whole_forward_pass(int depth)
+    {
+        manual_seed(depth);
+        using var net = new ClickNetwork(new ClickNetworkConfig { Depth = depth, Width = 8, AsppChannels = 16, DecoderChannels = 16, LowLevelChannels = 8 });
+        net.eval();
+        using var _ = no_grad();
+        var image = randn(1, 3, 64, 96);
+        var clicks = rand(1, 2, 64, 96);
+        var whole = net.forward(image, clicks);
+        var (low, m) = net.Features(image, clicks);
+        Assert.Equal([1L, 16, 4, 6], m.shape);   // ASPP at output stride 16
+        Assert.Equal([1L, 8, 16, 24], low.shape); // low-level projection at stride 4
+        var split = net.Head(m, low, 64, 96);
+        Assert.Equal([1L, 1, 64, 96], whole.shape);
+        Assert.True(whole.allclose(split), "g followed by h must be the network");
+    }
+
+    [Theory]
+    [InlineData("""{"depth": 20}""", "depth is 20")]
+    [InlineData("""{"width": 4}""", "width is 4")]
+    [InlineData("""{"asppChannels": 15}""", "asppChannels is 15")]
+    [InlineData("""{"clickNormRadius": 0}""", "clickNormRadius is 0")]
+    public void Bad_shapes_are_refused_naming_the_field(string json, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => ClickNetworkConfig.FromJson(json).Validate());
+        Assert.Contains(message, e.Message);
+    }
+
+    [SkippableFact]
+    public async Task Train_writes_weights_a_training_record_and_four_manifests_that_the_engine_loads()
+    {
+        Skip.If(RepoPaths.Data is null, RepoPaths.NoDataMessage);
+        var dir = Directory.CreateTempSubdirectory("segbridge-train-").FullName;
+        try
+        {
+            var (code, _, err) = await EngineCli.RunAsync("train", "--family", "brs-click", "--data", Path.Combine(RepoPaths.Data!, "ebhi") + ":pattern=adeno_*",
+                "--out", dir, "--name", "tiny", "--iterations", "2", "--batch", "2", "--crop", "64", "--width", "8", "--aspp-channels", "16", "--decoder-channels", "16");
+            Assert.True(code == 0, err);
+            using var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "weights", "tiny.training.json")));
+            Assert.Contains("--iterations 2", record.RootElement.GetProperty("command").GetString());
+            Assert.Equal(1, record.RootElement.GetProperty("seed").GetInt32());
+            var sha = record.RootElement.GetProperty("sha256").GetString();
+            foreach (var method in new[] { "none", "f-brs", "g-brs", "cgam" })
+                Assert.Contains(sha!, File.ReadAllText(Path.Combine(dir, $"tiny-{method}.json")));
+
+            var (listCode, list, listErr) = await EngineCli.RunAsync("models", "list", "--json", "--models", dir);
+            Assert.True(listCode == 0, listErr);
+            using var models = JsonDocument.Parse(list);
+            var tiny = models.RootElement.GetProperty("models").EnumerateArray().Where(m => m.GetProperty("id").GetString()!.StartsWith("tiny-")).ToList();
+            Assert.Equal(4, tiny.Count);
+            Assert.All(tiny, m => Assert.Equal("ready", m.GetProperty("status").GetString()));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task Train_refuses_bad_options_naming_them()
+    {
+        var (code, _, err) = await EngineCli.RunAsync("train", "--family", "brs-click", "--data", "/nonexistent", "--out", "/tmp/x", "--crop", "50");
+        Assert.Equal(2, code);
+        Assert.Contains("--crop is 50", err);
+    }
+}
