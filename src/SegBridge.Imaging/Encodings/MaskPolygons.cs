@@ -33,6 +33,12 @@ public static class MaskPolygons
             else (holes.TryGetValue(ring.Component, out var list) ? list : holes[ring.Component] = []).Add(points);
         }
 
+        return Assemble(outers, holes);
+    }
+
+    /// <summary>Polygons in component order: each outer ring followed by the holes of the same component.</summary>
+    internal static double[][][][] Assemble(SortedDictionary<int, double[][]> outers, Dictionary<int, List<double[][]>> holes)
+    {
         var polygons = new List<double[][][]>();
         foreach (var (component, outer) in outers)
         {

@@ -41,14 +41,7 @@ public static class RunLengthTracer
                 if (outer) outers[component] = points;
                 else (holes.TryGetValue(component, out var list) ? list : holes[component] = []).Add(points);
             }
-        var polygons = new List<double[][][]>();
-        foreach (var (component, outer) in outers)
-        {
-            var rings = new List<double[][]> { outer };
-            if (holes.TryGetValue(component, out var own)) rings.AddRange(own);
-            polygons.Add(rings.ToArray());
-        }
-        return polygons.ToArray();
+        return MaskPolygons.Assemble(outers, holes);
     }
 
     /// <summary>Follows one ring from the bottom end of a run's left edge, going north; returns its corners (closed) and doubled signed area.</summary>
