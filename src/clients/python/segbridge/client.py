@@ -522,12 +522,15 @@ class Engine:
                  initial_masks: Optional[Union[str, os.PathLike]] = None, guide_model: Optional[str] = None,
                  initial_iou: Optional[Sequence[float]] = None, scribble_share: Optional[float] = None,
                  click_radius: Optional[float] = None, out: Optional[Union[str, os.PathLike]] = None,
-                 include_samples: bool = True, timeout: Optional[float] = None) -> "EvalResults":
+                 include_samples: bool = True, timeout: Optional[float] = None,
+                 image_pattern: Optional[str] = None, alternate: Optional[str] = None) -> "EvalResults":
         """Run the NoC/NoF/NoI/SPC evaluation protocol in the engine (``eval/run``).
 
         ``dataset`` is a folder with ``images/NAME.*`` and ``masks/NAME.png`` on the engine's machine;
         ``models`` one id or several; ``mode`` ``clicks`` (robot clicks), ``scribbles`` (robot scribbles)
         or ``real-scribbles`` (human strokes from ``scribble_set``, e.g. ``"scribbles-set-1"``).
+        ``image_pattern`` keeps images whose name matches a glob (GlaS test set: ``"testA_*"``); ``alternate``
+        (``"even"``/``"odd"``) every other image of the name-sorted list, a fixed split for sets without one.
         ``out`` also writes results.json, table.md and iou-curve.png there. Returns
         :class:`~segbridge.evaluation.EvalResults`. ``timeout`` defaults to none: evaluations take minutes.
         """
@@ -539,6 +542,7 @@ class Engine:
                     "initialMasks": None if initial_masks is None else os.fspath(initial_masks), "guideModel": guide_model,
                     "initialIou": None if initial_iou is None else [float(v) for v in initial_iou],
                     "scribbleShare": scribble_share, "clickRadius": click_radius,
+                    "imagePattern": image_pattern, "alternate": alternate,
                     "out": None if out is None else os.fspath(out)}
         params.update({k: v for k, v in optional.items() if v is not None})
         return EvalResults.from_wire(self.request("eval/run", params, timeout=timeout))
