@@ -172,6 +172,9 @@ class Image:
         self.height: int = int(info["height"])
         self.channels: int = int(info.get("channels", 0))
         self.name: Optional[str] = info.get("name")
+        # Volumes (NIfTI): number of axial slices and voxel spacing [x, y, z]; None for 2D images.
+        self.depth: Optional[int] = int(info["depth"]) if info.get("depth") is not None else None
+        self.spacing: Optional[List[float]] = [float(v) for v in info["spacing"]] if info.get("spacing") is not None else None
 
     @property
     def shape(self) -> tuple:
@@ -492,13 +495,15 @@ class Engine:
 
     def create_session(self, image: Union[Image, str], model_id: str, format: str = "rle",
                        region: Optional[Sequence[int]] = None, mpp: Optional[float] = None,
-                       downsample: Optional[float] = None, magnification: Optional[float] = None) -> Session:
+                       downsample: Optional[float] = None, magnification: Optional[float] = None,
+                       slice: Optional[int] = None) -> Session:
         """Start a session on ``image`` (an :class:`Image` or an image id) with ``model_id``.
 
         ``format`` is the default mask format the session's calls ask for. ``region`` = (x, y, width, height)
         in image (level-0) pixels limits the session to part of the image; for a whole-slide image, at most
         one of ``mpp``, ``downsample`` or ``magnification`` picks the working resolution. Clicks and scribbles
         stay in image coordinates; mask rasters cover the region (see ``MaskResult.raw['originX']`` etc.).
+        For a volume, ``slice`` (0..depth-1) picks the axial slice the session works on (required there).
         """
         image_id = image.id if isinstance(image, Image) else str(image)
         params: Dict[str, Any] = {"imageId": image_id, "modelId": model_id}
@@ -508,6 +513,8 @@ class Engine:
         for key, value in (("mpp", mpp), ("downsample", downsample), ("magnification", magnification)):
             if value is not None:
                 params[key] = float(value)
+        if slice is not None:
+            params["slice"] = int(slice)
         info = self.request("sessions/create", params)
         return Session(self, info, image if isinstance(image, Image) else None, format=format)
 

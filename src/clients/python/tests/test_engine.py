@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import segbridge
-from conftest import engine_args
+from conftest import data_root, engine_args
 from segbridge import Engine, PipeServer
 from segbridge.codecs import png_decode
 
@@ -344,3 +344,21 @@ def test_session_on_a_region_keeps_image_coordinates(engine):
         s.click(5, 5)
     assert info.value.code == 4002 and "region (32, 16, 64×64)" in info.value.message
     s.close()
+
+
+def test_volume_slice_session_and_click_model(engine):
+    """A BraTS FLAIR volume opened by path reports depth/spacing; a session on one slice segments; the shipped
+    click model lists its device."""
+    brats = data_root() / "brats"
+    cases = sorted(p for p in brats.glob("*") if (p / "Flair_subtrMeanDivStd.nii.gz").exists()) if brats.is_dir() else []
+    if not cases:
+        pytest.skip(f"BraTS data not found under {brats} (set SEGBRIDGE_DATA)")
+    image = engine.open_image(str(cases[0] / "Flair_subtrMeanDivStd.nii.gz"))
+    assert image.depth == 155 and image.shape == (240, 240)
+    assert image.spacing is not None and len(image.spacing) == 3
+    with engine.create_session(image, "graph-cut", slice=77) as session:
+        result = session.click(120, 120, True, format="raw")
+        assert result.mask.shape == (240, 240)
+    info = engine.describe_model("click-hist-cgam")
+    model = info.get("model", info)
+    assert model["status"] == "ready" and model["device"] in ("cpu", "cuda")
