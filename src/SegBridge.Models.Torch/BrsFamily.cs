@@ -35,11 +35,13 @@ public sealed class BrsFamily : IModelFamily
 
         if (TorchRuntime.Device is not { } device) throw new ModelUnavailableException(TorchRuntime.Problem!);
         var loaded = Load(weightsFiles[0]);
+        if (loaded.Network.Config.InputChannels != 5)
+            throw new ModelUnavailableException($"weights '{Path.GetFileName(weightsFiles[0])}' are a guide network ({loaded.Network.Config.InputChannels} input channels), not a click network");
         var predictor = new BrsPredictor(loaded.Network, device, settings, loaded.CgamWc, loaded.CgamWm);
         return new BrsModel(predictor, maxSide, TorchRuntime.DeviceName!);
     }
 
-    private static ClickModelWeights.Loaded Load(string path)
+    internal static ClickModelWeights.Loaded Load(string path)
     {
         var lazy = Networks.GetOrAdd(path, p => new Lazy<ClickModelWeights.Loaded>(() =>
         {

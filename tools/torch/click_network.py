@@ -103,7 +103,7 @@ class ClickNetwork(nn.Module):
     def __init__(self, config):
         super().__init__()
         self.config = config
-        self.dmf = nn.Sequential(nn.Conv2d(5, 8, 1), nn.LeakyReLU(0.2), nn.BatchNorm2d(8), nn.Conv2d(8, 3, 1))
+        self.dmf = nn.Sequential(nn.Conv2d(config.get("inputChannels", 5), 8, 1), nn.LeakyReLU(0.2), nn.BatchNorm2d(8), nn.Conv2d(8, 3, 1))
         self.backbone = Backbone(config["depth"], config["width"])
         self.aspp = Aspp(self.backbone.out_channels, config["asppChannels"])
         ll, dec = config["lowLevelChannels"], config["decoderChannels"]
@@ -113,7 +113,8 @@ class ClickNetwork(nn.Module):
         self.classifier = nn.Conv2d(dec, 1, 1)
 
     def features(self, image, click_maps):
-        low, high = self.backbone(self.dmf(torch.cat([image, click_maps], 1)))
+        x = image if click_maps is None else torch.cat([image, click_maps], 1)
+        low, high = self.backbone(self.dmf(x))
         return self.low_level(low), self.aspp(high)
 
     def head(self, m, low, h, w):

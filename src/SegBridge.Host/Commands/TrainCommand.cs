@@ -19,7 +19,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var family = new Option<string>("--family") { Description = "What to train: brs-click (the CGAM paper's base click network)", Required = true };
+        var family = new Option<string>("--family") { Description = "What to train: brs-click (the CGAM paper's base click network) or guide (an image-only guide network, DeepScribble's GuideNet role)", Required = true };
         var data = new Option<string[]>("--data") { Description = "Training folder DIR[:pattern=GLOB][:class=ID][:alternate=even|odd] with images/ and masks/ (repeatable)", Required = true };
         var output = new Option<string>("--out") { Description = "Manifest folder: weights go to OUT/weights/NAME.safetensors, manifests to OUT/NAME-METHOD.json", Required = true };
         var name = new Option<string>("--name") { Description = "Model name (file and id prefix)", DefaultValueFactory = _ => "click" };
@@ -36,7 +36,9 @@ internal static class TrainCommand
         var command = new Command("train", "Train a model's weights and write its manifests") { family, data, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads };
         command.SetAction((parse, ct) =>
         {
-            if (parse.GetValue(family) != "brs-click") throw new CommandException($"--family is '{parse.GetValue(family)}'; allowed: brs-click");
+            var familyName = parse.GetValue(family);
+            if (familyName is not ("brs-click" or "guide")) throw new CommandException($"--family is '{familyName}'; allowed: brs-click, guide");
+            bool guide = familyName == "guide";
             var modelName = parse.GetValue(name)!;
             if (!System.Text.RegularExpressions.Regex.IsMatch(modelName, "^[a-z0-9][a-z0-9-]{0,40}$")) throw new CommandException($"--name '{modelName}' must be lower-case letters, digits and '-' (at most 41)");
             Check(parse.GetValue(iterations), 1, 1_000_000, "--iterations");
@@ -48,6 +50,7 @@ internal static class TrainCommand
             var config = new ClickNetworkConfig
             {
                 Depth = parse.GetValue(depth), Width = parse.GetValue(width), AsppChannels = parse.GetValue(aspp), DecoderChannels = parse.GetValue(decoder),
+                InputChannels = guide ? 3 : 5,
             };
             try { config.Validate(); } catch (ArgumentException e) { throw new CommandException("--" + e.Message); }
 
@@ -78,7 +81,7 @@ internal static class TrainCommand
             Directory.CreateDirectory(Path.Combine(outDir, "weights"));
             var weightsRelative = $"weights/{modelName}.safetensors";
             var weightsPath = Path.Combine(outDir, weightsRelative);
-            var (wc, wm) = ClickModelWeights.NewCgamStart(config.AsppChannels, options.Seed);
+            var (wc, wm) = guide ? (null, null) : ClickModelWeights.NewCgamStart(config.AsppChannels, options.Seed);
             var record = new JsonObject
             {
                 ["command"] = "segbridge " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote)),
@@ -96,9 +99,17 @@ internal static class TrainCommand
             record["weights"] = weightsRelative;
             record["sha256"] = sha;
             File.WriteAllText(Path.Combine(outDir, "weights", modelName + ".training.json"), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            foreach (var method in new[] { "none", "f-brs", "g-brs", "cgam" })
-                WriteManifest(outDir, modelName, method, weightsRelative, sha, config, record["command"]!.GetValue<string>());
-            Console.Error.WriteLine($"segbridge: wrote {weightsPath} (sha256 {sha}) and manifests {modelName}-{{none,f-brs,g-brs,cgam}}.json");
+            if (guide)
+            {
+                WriteGuideManifest(outDir, modelName, weightsRelative, sha, config, record["command"]!.GetValue<string>());
+                Console.Error.WriteLine($"segbridge: wrote {weightsPath} (sha256 {sha}) and manifest {modelName}.json");
+            }
+            else
+            {
+                foreach (var method in new[] { "none", "f-brs", "g-brs", "cgam" })
+                    WriteManifest(outDir, modelName, method, weightsRelative, sha, config, record["command"]!.GetValue<string>());
+                Console.Error.WriteLine($"segbridge: wrote {weightsPath} (sha256 {sha}) and manifests {modelName}-{{none,f-brs,g-brs,cgam}}.json");
+            }
             return Task.FromResult(0);
         });
         return command;
@@ -122,6 +133,25 @@ internal static class TrainCommand
             ["description"] = $"Trained by: {command}",
         };
         File.WriteAllText(Path.Combine(outDir, $"{modelName}-{method}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    private static void WriteGuideManifest(string outDir, string modelName, string weights, string sha, ClickNetworkConfig config, string command)
+    {
+        var manifest = new JsonObject
+        {
+            ["$schema"] = "./manifest.schema.json",
+            ["id"] = modelName,
+            ["name"] = $"Guide network, DeepLabV3+ ResNet-{config.Depth} on the image alone",
+            ["family"] = "torch/guide",
+            ["role"] = "guide",
+            ["dimensions"] = "2d",
+            ["parameters"] = new JsonObject { ["maxSide"] = 400, ["className"] = "Epithelium" },
+            ["weights"] = new JsonArray(new JsonObject { ["path"] = weights, ["sha256"] = sha }),
+            ["licence"] = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use",
+            ["paper"] = "DeepScribble (GuideNet role): initial segmentation for scribble refinement",
+            ["description"] = $"Trained by: {command}",
+        };
+        File.WriteAllText(Path.Combine(outDir, $"{modelName}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     private static void Check(int value, int min, int max, string option)

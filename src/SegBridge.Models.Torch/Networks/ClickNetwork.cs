@@ -10,9 +10,10 @@ namespace SegBridge.Models.Torch.Networks;
 /// module of f-BRS (image and the two click maps → 3 channels by 1×1 convolutions). Split into
 /// g = <see cref="Features"/> (fusion, backbone, ASPP, and the decoder's low-level projection, which does not
 /// depend on anything refined) and h = <see cref="Head"/> (the decoder proper), so inference-time refinement
-/// backpropagates through h only.
+/// backpropagates through h only. With <see cref="ClickNetworkConfig.InputChannels"/> = 3 the same network,
+/// fed the image alone, is the guide network (DeepScribble's GuideNet role).
 /// </summary>
-public sealed class ClickNetwork : Module<Tensor, Tensor, Tensor>
+public sealed class ClickNetwork : Module<Tensor, Tensor?, Tensor>
 {
     private readonly Sequential dmf;
     private readonly ResNetBackbone backbone;
@@ -28,7 +29,7 @@ public sealed class ClickNetwork : Module<Tensor, Tensor, Tensor>
     {
         config.Validate();
         Config = config;
-        dmf = Sequential(("0", Conv2d(5, 8, 1)), ("1", LeakyReLU(0.2)), ("2", BatchNorm2d(8)), ("3", Conv2d(8, 3, 1)));
+        dmf = Sequential(("0", Conv2d(config.InputChannels, 8, 1)), ("1", LeakyReLU(0.2)), ("2", BatchNorm2d(8)), ("3", Conv2d(8, 3, 1)));
         backbone = new ResNetBackbone(config.Depth, config.Width);
         aspp = new Aspp(backbone.OutChannels, config.AsppChannels);
         low_level = Sequential(("0", Conv2d(backbone.LowLevelChannels, config.LowLevelChannels, 1, bias: false)), ("1", BatchNorm2d(config.LowLevelChannels)), ("2", ReLU()));
@@ -40,11 +41,16 @@ public sealed class ClickNetwork : Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>g: normalised image (N,3,H,W) and click maps (N,2,H,W) → (low-level projection at stride 4, ASPP features m at stride 16).</summary>
-    public (Tensor LowLevel, Tensor Features) Features(Tensor image, Tensor clickMaps)
+    /// <summary>
+    /// g: normalised image (N,3,H,W) and click maps (N,2,H,W; null for a guide network) → (low-level projection at
+    /// stride 4, ASPP features m at stride 16).
+    /// </summary>
+    public (Tensor LowLevel, Tensor Features) Features(Tensor image, Tensor? clickMaps)
     {
         using var scope = NewDisposeScope();
-        var fused = dmf.forward(cat([image, clickMaps], 1));
+        if ((clickMaps is null ? 3 : 3 + clickMaps.shape[1]) != Config.InputChannels)
+            throw new ArgumentException($"the network takes {Config.InputChannels} input channels; got the image{(clickMaps is null ? "" : $" and {clickMaps.shape[1]} guidance channels")}");
+        var fused = dmf.forward(clickMaps is null ? image : cat([image, clickMaps], 1));
         var (low, high) = backbone.forward(fused);
         return (low_level.forward(low).MoveToOuterDisposeScope(), aspp.forward(high).MoveToOuterDisposeScope());
     }
@@ -58,7 +64,7 @@ public sealed class ClickNetwork : Module<Tensor, Tensor, Tensor>
         return functional.interpolate(logits, [height, width], mode: InterpolationMode.Bilinear, align_corners: false).MoveToOuterDisposeScope();
     }
 
-    public override Tensor forward(Tensor image, Tensor clickMaps)
+    public override Tensor forward(Tensor image, Tensor? clickMaps)
     {
         using var scope = NewDisposeScope();
         var (low, m) = Features(image, clickMaps);

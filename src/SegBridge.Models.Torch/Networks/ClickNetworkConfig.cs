@@ -16,6 +16,11 @@ public sealed record ClickNetworkConfig
     [JsonPropertyName("asppChannels")] public int AsppChannels { get; init; } = 256;
     [JsonPropertyName("decoderChannels")] public int DecoderChannels { get; init; } = 256;
     [JsonPropertyName("lowLevelChannels")] public int LowLevelChannels { get; init; } = 48;
+    /// <summary>
+    /// Channels entering the fusion module: 5 for a click network (RGB + two click maps), 3 for a guide network
+    /// (RGB only: the GuideNet of DeepScribble, the same encoder–decoder without guidance).
+    /// </summary>
+    [JsonPropertyName("inputChannels")] public int InputChannels { get; init; } = 5;
     /// <summary>R in the f-BRS click encoding tanh(2·d/R), in pixels of the network input.</summary>
     [JsonPropertyName("clickNormRadius")] public double ClickNormRadius { get; init; } = 260;
 
@@ -29,6 +34,7 @@ public sealed record ClickNetworkConfig
         if (AsppChannels % 2 != 0) throw new ArgumentException($"asppChannels is {AsppChannels}; it must be even (CGAM halves it)");
         if (DecoderChannels is < 8 or > 1024) throw new ArgumentException($"decoderChannels is {DecoderChannels}; allowed range is [8, 1024]");
         if (LowLevelChannels is < 4 or > 256) throw new ArgumentException($"lowLevelChannels is {LowLevelChannels}; allowed range is [4, 256]");
+        if (InputChannels is not (3 or 5)) throw new ArgumentException($"inputChannels is {InputChannels}; allowed: 3 (guide), 5 (clicks)");
         if (!(ClickNormRadius is > 0 and <= 10000)) throw new ArgumentException($"clickNormRadius is {ClickNormRadius}; allowed range is (0, 10000]");
     }
 

@@ -31,7 +31,8 @@ public sealed record ClickTrainingOptions
 /// Trains the base click network (paper §3.2): random crops with flips, clicks from <see cref="ClickSampler"/>
 /// plus, for some batches, a corrective click placed on the network's current error (RITM-style iterative
 /// sampling), the normalised focal loss, Adam β = (0.9, 0.999) with a step-down of the learning rate at the
-/// end. Deterministic for a seed on one thread count.
+/// end. The seed fixes the data order, crops, clicks and initial weights. A guide network (3 input channels) is
+/// trained the same way without clicks.
 /// </summary>
 public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
 {
@@ -49,6 +50,7 @@ public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
         int stepDown = (int)Math.Round(options.Iterations * (1 - options.FinalShare));
         var sw = Stopwatch.StartNew();
         double smoothed = double.NaN;
+        bool withClicks = options.Network.InputChannels == 5; // a guide network (3 inputs) learns from the image alone
 
         for (int it = 0; it < options.Iterations; it++)
         {
@@ -57,14 +59,14 @@ public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate / 10;
             using var scope = NewDisposeScope();
             var batch = Enumerable.Range(0, options.BatchSize).Select(_ => RandomCrop(samples[rng.Next(samples.Count)], rng)).ToList();
-            var clicks = batch.Select(b => sampler.Sample(b.Mask, options.CropSize, options.CropSize)).ToList();
+            var clicks = withClicks ? batch.Select(b => sampler.Sample(b.Mask, options.CropSize, options.CropSize)).ToList() : null;
             var images = cat(batch.Select(b => b.Image).ToList(), 0).to(device);
             var targets = cat(batch.Select(b => tensor(b.Mask.Select(v => v != 0 ? 1f : 0f).ToArray(), [1, 1, options.CropSize, options.CropSize])).ToList(), 0).to(device);
 
-            if (rng.NextDouble() < options.CorrectiveShare) AddCorrectiveClicks(network, images, batch, clicks);
+            if (clicks is not null && rng.NextDouble() < options.CorrectiveShare) AddCorrectiveClicks(network, images, batch, clicks);
 
             network.train();
-            var maps = cat(clicks.Select(c => ClickEncoding.Encode(c, options.CropSize, options.CropSize, options.Network.ClickNormRadius)).ToList(), 0).to(device);
+            var maps = clicks is null ? null : cat(clicks.Select(c => ClickEncoding.Encode(c, options.CropSize, options.CropSize, options.Network.ClickNormRadius)).ToList(), 0).to(device);
             optimizer.zero_grad();
             var loss = NormalizedFocalLoss.Compute(network.forward(images, maps), targets);
             loss.backward();

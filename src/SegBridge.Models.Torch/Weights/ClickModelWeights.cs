@@ -14,7 +14,8 @@ public static class ClickModelWeights
     public const string ConfigKey = "segbridge.clickNetwork";
     public const string CgamWc = "cgam.w_c.weight", CgamWm = "cgam.w_m.weight";
 
-    public sealed record Loaded(ClickNetwork Network, Tensor CgamWc, Tensor CgamWm, IReadOnlyDictionary<string, string> Metadata);
+    /// <summary>The network, CGAM's θ₀ (null in a guide network's file, which has no clicks to refine) and the metadata.</summary>
+    public sealed record Loaded(ClickNetwork Network, Tensor? CgamWc, Tensor? CgamWm, IReadOnlyDictionary<string, string> Metadata);
 
     public static Loaded Load(string path)
     {
@@ -23,7 +24,9 @@ public static class ClickModelWeights
             throw new InvalidDataException($"{Path.GetFileName(path)} has no '{ConfigKey}' metadata, so the network shape is unknown");
         var network = new ClickNetwork(ClickNetworkConfig.FromJson(configJson));
         LoadState(network, contents.Tensors, Path.GetFileName(path));
-        if (!contents.Tensors.TryGetValue(CgamWc, out var wc) || !contents.Tensors.TryGetValue(CgamWm, out var wm))
+        contents.Tensors.TryGetValue(CgamWc, out var wc);
+        contents.Tensors.TryGetValue(CgamWm, out var wm);
+        if (network.Config.InputChannels == 5 && (wc is null || wm is null))
             throw new InvalidDataException($"{Path.GetFileName(path)} lacks {CgamWc} / {CgamWm} (CGAM's starting parameters)");
         return new Loaded(network, wc, wm, contents.Metadata);
     }
@@ -52,9 +55,10 @@ public static class ClickModelWeights
         return (wc, wm);
     }
 
-    public static void Save(string path, ClickNetwork network, Tensor cgamWc, Tensor cgamWm, IReadOnlyDictionary<string, string> provenance, bool halfPrecision)
+    public static void Save(string path, ClickNetwork network, Tensor? cgamWc, Tensor? cgamWm, IReadOnlyDictionary<string, string> provenance, bool halfPrecision)
     {
-        var tensors = new Dictionary<string, Tensor>(network.state_dict()) { [CgamWc] = cgamWc, [CgamWm] = cgamWm };
+        var tensors = new Dictionary<string, Tensor>(network.state_dict());
+        if (cgamWc is not null && cgamWm is not null) { tensors[CgamWc] = cgamWc; tensors[CgamWm] = cgamWm; }
         var metadata = new Dictionary<string, string>(provenance) { [ConfigKey] = network.Config.ToJson() };
         SafeTensors.Write(path, tensors, metadata, halfPrecision);
     }

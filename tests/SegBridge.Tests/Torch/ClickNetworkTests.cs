@@ -29,8 +29,46 @@ public sealed class ClickNetworkTests
         Assert.True(whole.allclose(split), "g followed by h must be the network");
     }
 
+    [Fact]
+    public void A_guide_network_takes_the_image_alone_and_refuses_click_maps()
+    {
+        using var net = new ClickNetwork(new ClickNetworkConfig { Width = 8, AsppChannels = 16, DecoderChannels = 16, LowLevelChannels = 8, InputChannels = 3 });
+        net.eval();
+        using var _ = no_grad();
+        Assert.Equal([1L, 1, 64, 64], net.forward(randn(1, 3, 64, 64), null).shape);
+        var e = Assert.Throws<ArgumentException>(() => net.forward(randn(1, 3, 64, 64), rand(1, 2, 64, 64)));
+        Assert.Contains("3 input channels", e.Message);
+    }
+
+    [SkippableFact]
+    public async Task Train_guide_writes_a_guide_manifest_that_predicts_without_interactions()
+    {
+        Skip.If(RepoPaths.Data is null, RepoPaths.NoDataMessage);
+        var dir = Directory.CreateTempSubdirectory("segbridge-train-guide-").FullName;
+        try
+        {
+            var (code, _, err) = await EngineCli.RunAsync("train", "--family", "guide", "--data", Path.Combine(RepoPaths.Data!, "ebhi") + ":pattern=adeno_*",
+                "--out", dir, "--name", "tiny-guide", "--iterations", "2", "--batch", "2", "--crop", "64", "--width", "8", "--aspp-channels", "16", "--decoder-channels", "16");
+            Assert.True(code == 0, err);
+            // A click manifest pointing at guide weights must be refused with the reason.
+            var sha = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "weights", "tiny-guide.training.json"))).RootElement.GetProperty("sha256").GetString();
+            File.WriteAllText(Path.Combine(dir, "wrong-kind.json"), $$"""{"id": "wrong-kind", "name": "x", "family": "torch/brs-click", "dimensions": "2d", "weights": [{"path": "weights/tiny-guide.safetensors", "sha256": "{{sha}}"}]}""");
+            var (listCode, list, listErr) = await EngineCli.RunAsync("models", "list", "--json", "--models", dir);
+            Assert.True(listCode == 0, listErr);
+            using var models = JsonDocument.Parse(list);
+            var all = models.RootElement.GetProperty("models").EnumerateArray().ToList();
+            var guide = Assert.Single(all, m => m.GetProperty("id").GetString() == "tiny-guide");
+            Assert.Equal("ready", guide.GetProperty("status").GetString());
+            Assert.Equal("guide", guide.GetProperty("role").GetString());
+            var wrong = Assert.Single(all, m => m.GetProperty("id").GetString() == "wrong-kind");
+            Assert.Contains("not a click network", wrong.GetProperty("reason").GetString());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("""{"depth": 20}""", "depth is 20")]
+    [InlineData("""{"inputChannels": 4}""", "inputChannels is 4")]
     [InlineData("""{"width": 4}""", "width is 4")]
     [InlineData("""{"asppChannels": 15}""", "asppChannels is 15")]
     [InlineData("""{"clickNormRadius": 0}""", "clickNormRadius is 0")]
