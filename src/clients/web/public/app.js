@@ -74,7 +74,9 @@ async function connect(token) {
 }
 
 async function loadModels() {
-  const { models } = await rpc.call('models/list');
+  // Guide models (tissue, guide-hist) take no clicks or strokes: they are for slides/infer, not for this page.
+  const models = (await rpc.call('models/list')).models
+    .filter((m) => (m.interactions ?? []).some((i) => i === 'click' || i === 'scribble'));
   const select = $('model');
   select.replaceChildren(...models.map((m) => {
     const option = new Option(`${m.name}${m.status === 'ready' ? '' : ' (' + m.status + ')'}`, m.id);
