@@ -13,6 +13,7 @@ namespace SegBridge.Tests.Slides;
 /// the tile cache's capacity + the blender's strip + 16 MB — independent of the region's height and of the
 /// area the tissue covers (a float map would be 300 MB, a byte mask 75 MB); and Ctrl-C on the CLI stops it cleanly.
 /// </summary>
+[Collection(MemoryMeasurements.Name)]
 public sealed class LargeRegionTests(LargeBlobSlide big, ITestOutputHelper output) : IClassFixture<LargeBlobSlide>
 {
     // Two rows of 512² RGB cache tiles across the 10 000-pixel-wide level: every tile is decoded once.
@@ -64,4 +65,14 @@ public sealed class LargeRegionTests(LargeBlobSlide big, ITestOutputHelper outpu
         Assert.Contains("cancelled after", err);
         Assert.False(File.Exists(outFile));
     }
+}
+
+/// <summary>
+/// Tests that read the process-wide live heap run alone: in parallel with other test classes (the TorchSharp ones
+/// allocate large arrays) the measurement would include their allocations.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasurements
+{
+    public const string Name = "Memory measurements";
 }
