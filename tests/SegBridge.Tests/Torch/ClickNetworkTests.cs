@@ -47,9 +47,7 @@ public sealed class ClickNetworkTests
         var dir = Directory.CreateTempSubdirectory("segbridge-train-guide-").FullName;
         try
         {
-            var (code, _, err) = await EngineCli.RunAsync("train", "--family", "guide", "--data", Path.Combine(RepoPaths.Data!, "ebhi") + ":pattern=adeno_*",
-                "--out", dir, "--name", "tiny-guide", "--iterations", "2", "--batch", "2", "--crop", "64", "--width", "8", "--aspp-channels", "16", "--decoder-channels", "16");
-            Assert.True(code == 0, err);
+            await TrainTiny("guide", "tiny-guide", dir);
             // A click manifest pointing at guide weights must be refused with the reason.
             var sha = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "weights", "tiny-guide.training.json"))).RootElement.GetProperty("sha256").GetString();
             File.WriteAllText(Path.Combine(dir, "wrong-kind.json"), $$"""{"id": "wrong-kind", "name": "x", "family": "torch/brs-click", "dimensions": "2d", "weights": [{"path": "weights/tiny-guide.safetensors", "sha256": "{{sha}}"}]}""");
@@ -85,9 +83,7 @@ public sealed class ClickNetworkTests
         var dir = Directory.CreateTempSubdirectory("segbridge-train-").FullName;
         try
         {
-            var (code, _, err) = await EngineCli.RunAsync("train", "--family", "brs-click", "--data", Path.Combine(RepoPaths.Data!, "ebhi") + ":pattern=adeno_*",
-                "--out", dir, "--name", "tiny", "--iterations", "2", "--batch", "2", "--crop", "64", "--width", "8", "--aspp-channels", "16", "--decoder-channels", "16");
-            Assert.True(code == 0, err);
+            await TrainTiny("brs-click", "tiny", dir);
             using var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "weights", "tiny.training.json")));
             Assert.Contains("--iterations 2", record.RootElement.GetProperty("command").GetString());
             Assert.Equal(1, record.RootElement.GetProperty("seed").GetInt32());
@@ -103,6 +99,14 @@ public sealed class ClickNetworkTests
             Assert.All(tiny, m => Assert.Equal("ready", m.GetProperty("status").GetString()));
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>Two iterations of a tiny network on EBHI's adeno_* patches: enough to exercise the whole command.</summary>
+    private static async Task TrainTiny(string family, string name, string dir)
+    {
+        var (code, _, err) = await EngineCli.RunAsync("train", "--family", family, "--data", Path.Combine(RepoPaths.Data!, "ebhi") + ":pattern=adeno_*",
+            "--out", dir, "--name", name, "--iterations", "2", "--batch", "2", "--crop", "64", "--width", "8", "--aspp-channels", "16", "--decoder-channels", "16");
+        Assert.True(code == 0, err);
     }
 
     [Fact]
