@@ -174,8 +174,18 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         var region = engine.Planner.Resolve(image, p);
         var (raster, mapping) = engine.Planner.Read(image, region, ct);
         var session = new Session(engine.Sessions.NextId(), image, model, raster, mapping, region);
+        if (p.InitialMask is { } guideId)
+        {
+            var guide = ModelLookup.Ready(engine.Registry, guideId, "initialMask");
+            if (guide.Model is not IRegionPredictor)
+            {
+                var guides = engine.Registry.Entries.Where(e => e.Model is IRegionPredictor).Select(e => e.Manifest.Id).Order();
+                throw Errors.Make(ErrorCodes.InvalidArgument, $"initialMask '{guideId}' is not a guide model (it needs interactions); guide models: {string.Join(", ", guides)}", "initialMask", string.Join(", ", guides));
+            }
+            session.StartFrom(guide.Model.Segment(raster, [], new ModelSessionState(), ct).Mask, guideId);
+        }
         if (engine.Journals is { } journals)
-            session.Journal = SessionJournal.Create(journals.JournalPath(session.Id), journals.CreateRecord(session.Id, model.Manifest.Id, image, region));
+            session.Journal = SessionJournal.Create(journals.JournalPath(session.Id), journals.CreateRecord(session.Id, model.Manifest.Id, image, region, p.InitialMask));
         session.Touch(_connection);
         engine.Sessions.Add(session);
         Log.Info("created {0} on {1} with {2}", session.Id, image.Id, model.Manifest.Id);
@@ -414,5 +424,6 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         OriginY = s.Mapping.OriginY,
         Downsample = s.Mapping.Downsample,
         Slice = s.Region.Slice,
+        InitialMask = s.InitialMaskModel,
     };
 }

@@ -22,6 +22,8 @@ public sealed class JournalRecord
     [DataMember(Name = "downsample")] public double Downsample { get; init; } = 1;
     /// <summary>For create on a volume: the axial slice the session works on.</summary>
     [DataMember(Name = "slice")] public int? Slice { get; init; }
+    /// <summary>Guide model of sessions/create's initialMask; replay recomputes its (deterministic) prediction.</summary>
+    [DataMember(Name = "initialMask")] public string? InitialMask { get; init; }
     [DataMember(Name = "interaction")] public JournalInteraction? Interaction { get; init; }
     [DataMember(Name = "utc")] public string? Utc { get; init; }
 }

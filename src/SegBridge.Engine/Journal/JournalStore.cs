@@ -46,7 +46,7 @@ public sealed class JournalStore : IDisposable
     public string JournalPath(string sessionId) => Path.Combine(SessionsDirectory, sessionId + ".jsonl");
 
     /// <summary>The create record for a new session, persisting the image's pixels first when they exist only in memory.</summary>
-    public JournalRecord CreateRecord(string sessionId, string modelId, StoredImage image, SessionRegion region)
+    public JournalRecord CreateRecord(string sessionId, string modelId, StoredImage image, SessionRegion region, string? initialMask = null)
     {
         string? blob = null, path = null;
         if (image.Origin is ImageOrigin.File f) path = f.Path;
@@ -54,7 +54,7 @@ public sealed class JournalStore : IDisposable
         return new JournalRecord
         {
             Op = "create", SessionId = sessionId, ModelId = modelId, ImagePath = path, ImageBlob = blob, ImageName = image.Name,
-            Region = [region.X, region.Y, region.Width, region.Height], Downsample = region.Downsample, Slice = region.Slice,
+            Region = [region.X, region.Y, region.Width, region.Height], Downsample = region.Downsample, Slice = region.Slice, InitialMask = initialMask,
             Utc = DateTime.UtcNow.ToString("O"),
         };
     }

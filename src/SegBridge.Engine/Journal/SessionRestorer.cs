@@ -1,3 +1,4 @@
+using SegBridge.Models;
 using NLog;
 using SegBridge.Engine.Images;
 using SegBridge.Engine.Sessions;
@@ -48,6 +49,12 @@ public static class SessionRestorer
             : new SessionRegion(0, 0, image.Width, image.Height, 1, create.Slice);
         var (raster, mapping) = engine.Planner.Read(image, region);
         var session = new Session(id, image, model, raster, mapping, region);
+        if (create.InitialMask is { } guideId)
+        {
+            if (!engine.Registry.TryGet(guideId, out var guide) || !guide.IsReady)
+                throw new InvalidDataException($"guide model '{guideId}' of the initial mask is not available in this engine");
+            session.StartFrom(guide.Model!.Segment(raster, [], new ModelSessionState(), CancellationToken.None).Mask, guideId);
+        }
         foreach (var record in records.Skip(1)) session.Replay(record, CancellationToken.None);
         return session;
     }

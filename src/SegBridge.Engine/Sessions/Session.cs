@@ -154,12 +154,26 @@ public sealed class Session
         }
     }
 
+    /// <summary>The guide model whose prediction is the mask before any interaction (null: an empty mask).</summary>
+    public string? InitialMaskModel { get; private set; }
+    private Mask? _initialMask;
+
+    /// <summary>Starts the session from a guide's prediction instead of an empty mask; undo and reset return to it.</summary>
+    public void StartFrom(Mask initial, string guideModelId)
+    {
+        if (initial.Width != Raster.Width || initial.Height != Raster.Height)
+            throw new ArgumentException($"initial mask is {initial.Width}x{initial.Height}, the session is {Raster.Width}x{Raster.Height}");
+        _initialMask = initial;
+        InitialMaskModel = guideModelId;
+        if (_applied.Count == 0) RestoreLatest();
+    }
+
     private void RestoreLatest()
     {
         LastModelMs = 0;
         if (_applied.Count == 0)
         {
-            CurrentMask = new Mask(Raster.Width, Raster.Height);
+            CurrentMask = _initialMask is null ? new Mask(Raster.Width, Raster.Height) : new Mask(Raster.Width, Raster.Height, (byte[])_initialMask.Data.Clone());
             LastNotes = null;
             return;
         }

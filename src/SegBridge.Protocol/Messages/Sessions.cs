@@ -21,6 +21,8 @@ public sealed class CreateSessionParams
     [DataMember(Name = "magnification")] public double? Magnification { get; init; }
     /// <summary>For a volume (required there, refused for 2D images): the axial slice, 0..depth-1, the session works on.</summary>
     [DataMember(Name = "slice")] public int? Slice { get; init; }
+    /// <summary>Id of a guide model (role guide, e.g. guide-hist) whose click-free prediction is the session's starting mask: undo and reset go back to it.</summary>
+    [DataMember(Name = "initialMask")] public string? InitialMask { get; init; }
 }
 
 /// <summary>A rectangle in image (level-0) pixels.</summary>
@@ -49,6 +51,8 @@ public sealed class SessionInfo
     [DataMember(Name = "downsample")] public double Downsample { get; init; } = 1;
     /// <summary>For a session on a volume: its axial slice.</summary>
     [DataMember(Name = "slice")] public int? Slice { get; init; }
+    /// <summary>The guide model the session started from, when it was created with initialMask.</summary>
+    [DataMember(Name = "initialMask")] public string? InitialMask { get; init; }
 }
 
 [DataContract]

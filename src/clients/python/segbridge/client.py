@@ -496,7 +496,7 @@ class Engine:
     def create_session(self, image: Union[Image, str], model_id: str, format: str = "rle",
                        region: Optional[Sequence[int]] = None, mpp: Optional[float] = None,
                        downsample: Optional[float] = None, magnification: Optional[float] = None,
-                       slice: Optional[int] = None) -> Session:
+                       slice: Optional[int] = None, initial_mask: Optional[str] = None) -> Session:
         """Start a session on ``image`` (an :class:`Image` or an image id) with ``model_id``.
 
         ``format`` is the default mask format the session's calls ask for. ``region`` = (x, y, width, height)
@@ -504,6 +504,8 @@ class Engine:
         one of ``mpp``, ``downsample`` or ``magnification`` picks the working resolution. Clicks and scribbles
         stay in image coordinates; mask rasters cover the region (see ``MaskResult.raw['originX']`` etc.).
         For a volume, ``slice`` (0..depth-1) picks the axial slice the session works on (required there).
+        ``initial_mask`` names a guide model (e.g. ``"guide-hist"``) whose click-free prediction is the mask
+        before any interaction; undo and reset return to it.
         """
         image_id = image.id if isinstance(image, Image) else str(image)
         params: Dict[str, Any] = {"imageId": image_id, "modelId": model_id}
@@ -515,6 +517,8 @@ class Engine:
                 params[key] = float(value)
         if slice is not None:
             params["slice"] = int(slice)
+        if initial_mask is not None:
+            params["initialMask"] = str(initial_mask)
         info = self.request("sessions/create", params)
         return Session(self, info, image if isinstance(image, Image) else None, format=format)
 

@@ -362,3 +362,13 @@ def test_volume_slice_session_and_click_model(engine):
     info = engine.describe_model("click-hist-cgam")
     model = info.get("model", info)
     assert model["status"] == "ready" and model["device"] in ("cpu", "cuda")
+
+
+def test_session_from_a_guide_initial_mask(engine):
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 255, (96, 128, 3), dtype=np.uint8)
+    img = engine.open_image(image)
+    with engine.create_session(img, "graph-cut", initial_mask="guide-hist") as session:
+        start = session.mask(format="raw").mask
+        session.click(5, 5, False, format="raw")
+        assert np.array_equal(session.undo(format="raw").mask, start)
