@@ -176,13 +176,9 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         var session = new Session(engine.Sessions.NextId(), image, model, raster, mapping, region);
         if (p.InitialMask is { } guideId)
         {
-            var guide = ModelLookup.Ready(engine.Registry, guideId, "initialMask");
-            if (guide.Model is not IRegionPredictor)
-            {
-                var guides = engine.Registry.Entries.Where(e => e.Model is IRegionPredictor).Select(e => e.Manifest.Id).Order();
-                throw Errors.Make(ErrorCodes.InvalidArgument, $"initialMask '{guideId}' is not a guide model (it needs interactions); guide models: {string.Join(", ", guides)}", "initialMask", string.Join(", ", guides));
-            }
-            session.StartFrom(guide.Model.Segment(raster, [], new ModelSessionState(), ct).Mask, guideId);
+            var (guide, _) = ModelLookup.Guide(engine.Registry, guideId, "initialMask",
+                (_, guides) => $"initialMask '{guideId}' is not a guide model (it needs interactions); guide models: {guides}");
+            session.StartFrom(guide, ct);
         }
         if (engine.Journals is { } journals)
             session.Journal = SessionJournal.Create(journals.JournalPath(session.Id), journals.CreateRecord(session.Id, model.Manifest.Id, image, region, p.InitialMask));

@@ -1,4 +1,5 @@
 using SegBridge.Engine.Registry;
+using SegBridge.Models;
 using SegBridge.Protocol;
 
 namespace SegBridge.Engine.Api;
@@ -24,5 +25,17 @@ internal static class ModelLookup
         if (entry.IsReady) return entry;
         var ready = string.Join(", ", registry.Entries.Where(e => e.IsReady).Select(e => e.Manifest.Id).Order());
         throw Errors.Make(ErrorCodes.ModelUnavailable, $"model '{id}' is unavailable: {entry.UnavailableReason}", field, ready);
+    }
+
+    /// <summary>
+    /// A ready guide model (one that predicts without interactions), or 1003 with <paramref name="refusal"/>'s
+    /// message, which is given the sorted guide ids to name.
+    /// </summary>
+    public static (ModelEntry Entry, IRegionPredictor Predictor) Guide(ModelRegistry registry, string id, string field, Func<ModelEntry, string, string> refusal)
+    {
+        var entry = Ready(registry, id, field);
+        if (entry.Model is IRegionPredictor predictor) return (entry, predictor);
+        var guides = string.Join(", ", registry.Entries.Where(e => e.Model is IRegionPredictor).Select(e => e.Manifest.Id).Order());
+        throw Errors.Argument(field, refusal(entry, guides), guides);
     }
 }

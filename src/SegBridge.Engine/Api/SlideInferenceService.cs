@@ -22,10 +22,8 @@ public sealed class SlideInferenceService(SegBridgeEngine engine)
     public Plan Check(InferSlideParams? p)
     {
         var imageId = Errors.Required(p?.ImageId, "imageId", "img-1");
-        var model = ModelLookup.Ready(engine.Registry, Errors.Required(p!.ModelId, "modelId", "tissue"), "modelId");
-        var guides = string.Join(", ", engine.Registry.Entries.Where(e => e.Model is IRegionPredictor).Select(e => e.Manifest.Id).Order());
-        var predictor = model.Model as IRegionPredictor
-            ?? throw Errors.Argument("modelId", $"model '{model.Manifest.Id}' needs interactions; slides/infer runs guide models: {guides}", guides);
+        var (model, predictor) = ModelLookup.Guide(engine.Registry, Errors.Required(p!.ModelId, "modelId", "tissue"), "modelId",
+            (m, guides) => $"model '{m.Manifest.Id}' needs interactions; slides/infer runs guide models: {guides}");
         if (!engine.Images.TryGet(imageId, out var image))
             throw Errors.Make(Protocol.ErrorCodes.UnknownImage, $"unknown image '{imageId}'; open one with images/open first", "imageId");
         var slide = image.Slide

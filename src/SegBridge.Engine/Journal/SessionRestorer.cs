@@ -1,4 +1,3 @@
-using SegBridge.Models;
 using NLog;
 using SegBridge.Engine.Images;
 using SegBridge.Engine.Sessions;
@@ -53,7 +52,7 @@ public static class SessionRestorer
         {
             if (!engine.Registry.TryGet(guideId, out var guide) || !guide.IsReady)
                 throw new InvalidDataException($"guide model '{guideId}' of the initial mask is not available in this engine");
-            session.StartFrom(guide.Model!.Segment(raster, [], new ModelSessionState(), CancellationToken.None).Mask, guideId);
+            session.StartFrom(guide, CancellationToken.None);
         }
         foreach (var record in records.Skip(1)) session.Replay(record, CancellationToken.None);
         return session;

@@ -158,13 +158,14 @@ public sealed class Session
     public string? InitialMaskModel { get; private set; }
     private Mask? _initialMask;
 
-    /// <summary>Starts the session from a guide's prediction instead of an empty mask; undo and reset return to it.</summary>
-    public void StartFrom(Mask initial, string guideModelId)
+    /// <summary>
+    /// Starts the session from a guide model's prediction on its raster instead of an empty mask; undo and reset
+    /// return to it. Guides are deterministic, so a journal replay that calls this again gets the same mask.
+    /// </summary>
+    public void StartFrom(ModelEntry guide, CancellationToken ct)
     {
-        if (initial.Width != Raster.Width || initial.Height != Raster.Height)
-            throw new ArgumentException($"initial mask is {initial.Width}x{initial.Height}, the session is {Raster.Width}x{Raster.Height}");
-        _initialMask = initial;
-        InitialMaskModel = guideModelId;
+        _initialMask = guide.Model!.Segment(Raster, [], new ModelSessionState(), ct).Mask;
+        InitialMaskModel = guide.Manifest.Id;
         if (_applied.Count == 0) RestoreLatest();
     }
 
