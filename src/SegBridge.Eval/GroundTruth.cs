@@ -34,4 +34,7 @@ public sealed class GroundTruth
     }
 
     public long ObjectPixels => Labels.LongCount(v => v == Object);
+
+    /// <summary>The object as a binary mask (ignored pixels count as not object).</summary>
+    public Mask ObjectMask() => new(Width, Height, Labels.Select(v => v == Object ? (byte)1 : (byte)0).ToArray());
 }

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using SegBridge.Models.Torch.Refinement;
 using SegBridge.Models.Torch.Weights;
-using TorchSharp;
 
 namespace SegBridge.Models.Torch;
 
@@ -11,8 +9,6 @@ namespace SegBridge.Models.Torch;
 /// </summary>
 public sealed class BrsFamily : IModelFamily
 {
-    private static readonly ConcurrentDictionary<string, Lazy<ClickModelWeights.Loaded>> Networks = new(StringComparer.Ordinal);
-
     public string Family => "torch/brs-click";
     public IReadOnlyList<string> Interactions { get; } = ["click"];
 
@@ -30,33 +26,8 @@ public sealed class BrsFamily : IModelFamily
             DefaultClickRadius = parameters.GetDouble("defaultClickRadius", 5, 0, 1000),
         };
         int maxSide = parameters.GetInt("maxSide", 512, 32, 4096);
-        if (weightsFiles.Count != 1)
-            throw new ModelUnavailableException($"a torch/brs-click manifest names exactly one weights file (.safetensors); this one names {weightsFiles.Count}");
-
-        if (TorchRuntime.Device is not { } device) throw new ModelUnavailableException(TorchRuntime.Problem!);
-        var loaded = Load(weightsFiles[0]);
-        if (loaded.Network.Config.InputChannels != 5)
-            throw new ModelUnavailableException($"weights '{Path.GetFileName(weightsFiles[0])}' are a guide network ({loaded.Network.Config.InputChannels} input channels), not a click network");
+        var (loaded, device) = SharedNetworks.LoadOne(weightsFiles, Family, inputChannels: 5);
         var predictor = new BrsPredictor(loaded.Network, device, settings, loaded.CgamWc, loaded.CgamWm);
         return new BrsModel(predictor, maxSide, TorchRuntime.DeviceName!);
-    }
-
-    internal static ClickModelWeights.Loaded Load(string path)
-    {
-        var lazy = Networks.GetOrAdd(path, p => new Lazy<ClickModelWeights.Loaded>(() =>
-        {
-            var loaded = ClickModelWeights.Load(p);
-            loaded.Network.to(TorchRuntime.Device!);
-            loaded.Network.eval();
-            // Frozen: refinement only optimises θ, and sessions share this network across threads.
-            foreach (var parameter in loaded.Network.parameters()) parameter.requires_grad = false;
-            return loaded;
-        }));
-        try { return lazy.Value; }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
-        {
-            Networks.TryRemove(path, out _);
-            throw new ModelUnavailableException($"weights '{Path.GetFileName(path)}' do not load: {e.Message}");
-        }
     }
 }

@@ -67,8 +67,7 @@ public sealed class BrsModel(BrsPredictor predictor, int maxSide, string device)
         var probability = tensors.ToRasterProbability(step.Logits, image.Width, image.Height);
         step.Logits.Dispose();
 
-        var mask = new Mask(image.Width, image.Height);
-        for (int i = 0; i < probability.Length; i++) mask.Data[i] = probability[i] > 0.5f ? (byte)1 : (byte)0;
+        var mask = Mask.FromProbability(probability, image.Width, image.Height);
         var how = predictor.Settings.Method == RefinementMethod.None || points.Count == 0
             ? "plain forward pass"
             : FormattableString.Invariant($"{predictor.Settings.Iterations} Adam steps (lr {predictor.Settings.LearningRate}, lambda {predictor.Settings.Lambda})");

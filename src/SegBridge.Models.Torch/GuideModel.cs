@@ -23,8 +23,7 @@ public sealed class GuideModel(ClickNetwork network, Device device, int maxSide,
         if (interactions.Count > 0) throw new ArgumentException("a guide model takes no interactions; it predicts from the image alone");
         var sw = Stopwatch.StartNew();
         var probability = Predict(image);
-        var mask = new Mask(image.Width, image.Height);
-        for (int i = 0; i < probability.Length; i++) mask.Data[i] = probability[i] > 0.5f ? (byte)1 : (byte)0;
+        var mask = Mask.FromProbability(probability, image.Width, image.Height);
         return new SegmentationResult(mask, probability, FormattableString.Invariant($"guide network on {Device}, {sw.Elapsed.TotalMilliseconds:F0} ms"));
     }
 

@@ -174,7 +174,7 @@ public sealed class Session
         LastModelMs = 0;
         if (_applied.Count == 0)
         {
-            CurrentMask = _initialMask is null ? new Mask(Raster.Width, Raster.Height) : new Mask(Raster.Width, Raster.Height, (byte[])_initialMask.Data.Clone());
+            CurrentMask = _initialMask?.Clone() ?? new Mask(Raster.Width, Raster.Height);
             LastNotes = null;
             return;
         }

@@ -118,40 +118,31 @@ internal static class TrainCommand
     private static void WriteManifest(string outDir, string modelName, string method, string weights, string sha, ClickNetworkConfig config, string command)
     {
         var title = method switch { "none" => "no refinement", "f-brs" => "f-BRS", "g-brs" => "G-BRS (bmconv)", _ => "CGAM" };
-        var manifest = new JsonObject
-        {
-            ["$schema"] = "./manifest.schema.json",
-            ["id"] = $"{modelName}-{method}",
-            ["name"] = $"Click DeepLabV3+ ResNet-{config.Depth}, {title}",
-            ["family"] = "torch/brs-click",
-            ["dimensions"] = "2d",
-            ["interactions"] = new JsonArray("click"),
-            ["parameters"] = new JsonObject { ["method"] = method, ["iterations"] = 20, ["learningRate"] = 0.05, ["lambda"] = 1.0, ["maxSide"] = 400 },
-            ["weights"] = new JsonArray(new JsonObject { ["path"] = weights, ["sha256"] = sha }),
-            ["licence"] = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use",
-            ["paper"] = "CGAM: Click-Guided Attention Module for Interactive Pathology Image Segmentation via Backpropagating Refinement (base network and refinement); K. Sofiiuk et al., f-BRS, CVPR 2020",
-            ["description"] = $"Trained by: {command}",
-        };
-        File.WriteAllText(Path.Combine(outDir, $"{modelName}-{method}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        WriteManifestFile(outDir, $"{modelName}-{method}", $"Click DeepLabV3+ ResNet-{config.Depth}, {title}", "torch/brs-click", role: null, new JsonArray("click"),
+            new JsonObject { ["method"] = method, ["iterations"] = 20, ["learningRate"] = 0.05, ["lambda"] = 1.0, ["maxSide"] = 400 }, weights, sha,
+            "CGAM: Click-Guided Attention Module for Interactive Pathology Image Segmentation via Backpropagating Refinement (base network and refinement); K. Sofiiuk et al., f-BRS, CVPR 2020",
+            command);
     }
 
     private static void WriteGuideManifest(string outDir, string modelName, string weights, string sha, ClickNetworkConfig config, string command)
+        => WriteManifestFile(outDir, modelName, $"Guide network, DeepLabV3+ ResNet-{config.Depth} on the image alone", "torch/guide", "guide", interactions: null,
+            new JsonObject { ["maxSide"] = 400, ["className"] = "Epithelium" }, weights, sha,
+            "DeepScribble (GuideNet role): initial segmentation for scribble refinement", command);
+
+    /// <summary>Writes OUT/ID.json with the fields every trained model's manifest has; role and interactions only when given.</summary>
+    private static void WriteManifestFile(string outDir, string id, string name, string family, string? role, JsonArray? interactions, JsonObject parameters,
+        string weights, string sha, string paper, string command)
     {
-        var manifest = new JsonObject
-        {
-            ["$schema"] = "./manifest.schema.json",
-            ["id"] = modelName,
-            ["name"] = $"Guide network, DeepLabV3+ ResNet-{config.Depth} on the image alone",
-            ["family"] = "torch/guide",
-            ["role"] = "guide",
-            ["dimensions"] = "2d",
-            ["parameters"] = new JsonObject { ["maxSide"] = 400, ["className"] = "Epithelium" },
-            ["weights"] = new JsonArray(new JsonObject { ["path"] = weights, ["sha256"] = sha }),
-            ["licence"] = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use",
-            ["paper"] = "DeepScribble (GuideNet role): initial segmentation for scribble refinement",
-            ["description"] = $"Trained by: {command}",
-        };
-        File.WriteAllText(Path.Combine(outDir, $"{modelName}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        var manifest = new JsonObject { ["$schema"] = "./manifest.schema.json", ["id"] = id, ["name"] = name, ["family"] = family };
+        if (role is not null) manifest["role"] = role;
+        manifest["dimensions"] = "2d";
+        if (interactions is not null) manifest["interactions"] = interactions;
+        manifest["parameters"] = parameters;
+        manifest["weights"] = new JsonArray(new JsonObject { ["path"] = weights, ["sha256"] = sha });
+        manifest["licence"] = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use";
+        manifest["paper"] = paper;
+        manifest["description"] = $"Trained by: {command}";
+        File.WriteAllText(Path.Combine(outDir, $"{id}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     private static void Check(int value, int min, int max, string option)

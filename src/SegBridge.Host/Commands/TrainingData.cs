@@ -1,5 +1,4 @@
 using SegBridge.Eval.Data;
-using SegBridge.Imaging.Rasters;
 using SegBridge.Models.Torch.Training;
 
 namespace SegBridge.Host.Commands;
@@ -54,8 +53,7 @@ internal static class TrainingData
         return dataset.Samples.Select(r =>
         {
             var sample = dataset.Load(r);
-            var mask = new Mask(sample.Truth.Width, sample.Truth.Height, sample.Truth.Labels.Select(v => v == 1 ? (byte)1 : (byte)0).ToArray());
-            return new TrainingSample(sample.Name, sample.Image, mask);
+            return new TrainingSample(sample.Name, sample.Image, sample.Truth.ObjectMask());
         }).ToList();
     }
 }

@@ -45,6 +45,16 @@ public sealed class Mask
     }
 
     public Mask Clone() => new(Width, Height, (byte[])Data.Clone());
+
+    /// <summary>Foreground where the probability is above 0.5 (a model's sigmoid output, row-major).</summary>
+    public static Mask FromProbability(float[] probability, int width, int height)
+    {
+        var mask = new Mask(width, height);
+        if (probability.LongLength != mask.Data.LongLength)
+            throw new ArgumentException($"probability has {probability.LongLength} values, expected {mask.Data.LongLength} for {width}x{height}", nameof(probability));
+        for (int i = 0; i < probability.Length; i++) mask.Data[i] = probability[i] > 0.5f ? (byte)1 : (byte)0;
+        return mask;
+    }
 }
 
 /// <summary>An axis-aligned pixel rectangle: X, Y of the top-left pixel, Width, Height in pixels.</summary>

@@ -66,7 +66,7 @@ public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
             if (clicks is not null && rng.NextDouble() < options.CorrectiveShare) AddCorrectiveClicks(network, images, batch, clicks);
 
             network.train();
-            var maps = clicks is null ? null : cat(clicks.Select(c => ClickEncoding.Encode(c, options.CropSize, options.CropSize, options.Network.ClickNormRadius)).ToList(), 0).to(device);
+            var maps = clicks is null ? null : EncodeClicks(clicks);
             optimizer.zero_grad();
             var loss = NormalizedFocalLoss.Compute(network.forward(images, maps), targets);
             loss.backward();
@@ -84,14 +84,17 @@ public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
     {
         network.eval();
         using var _ = no_grad();
-        var maps = cat(clicks.Select(c => ClickEncoding.Encode(c, options.CropSize, options.CropSize, options.Network.ClickNormRadius)).ToList(), 0).to(device);
-        var probability = sigmoid(network.forward(images, maps)).cpu();
+        var probability = sigmoid(network.forward(images, EncodeClicks(clicks))).cpu();
         for (int i = 0; i < batch.Count; i++)
         {
             var p = probability[i, 0].contiguous().data<float>().ToArray();
             if (ClickSampler.CorrectiveClick(batch[i].Mask, p, options.CropSize, options.CropSize) is { } click) clicks[i].Add(click);
         }
     }
+
+    /// <summary>The batch's click maps, (N,2,crop,crop) on the training device.</summary>
+    private Tensor EncodeClicks(List<List<ClickPoint>> clicks)
+        => cat(clicks.Select(c => ClickEncoding.Encode(c, options.CropSize, options.CropSize, options.Network.ClickNormRadius)).ToList(), 0).to(device);
 
     /// <summary>Random rescale, crop (zero padded when the image is smaller), flips and a random 90° turn.</summary>
     private (Tensor Image, byte[] Mask) RandomCrop(TrainingSample sample, Random rng)
