@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using SegBridge.Eval;
 using SegBridge.Imaging.Encodings;
+using SegBridge.Imaging.Rasters;
 using SegBridge.Imaging.Geometry;
 using SegBridge.Protocol.Messages;
 using SegBridge.Tests.Support;
@@ -40,7 +42,7 @@ public sealed class ClickModelEngineTests(ITestOutputHelper output)
         output.WriteLine($"first click: {first.Notes}");
         Assert.Contains("cgam on ", first.Notes);
         Assert.True(first.Data![best] == 1, "the clicked pixel must be foreground after a positive click");
-        double iou = Iou(first.Data!, truth.Data);
+        double iou = Metrics.Iou(new Mask(400, 400, first.Data!), GroundTruth.FromMask(truth));
         output.WriteLine($"IoU after one click: {iou:F3}");
 
         var outside = DistanceTransform.ToNearest(truth.Data, 400, 400, target: true);
@@ -92,11 +94,4 @@ public sealed class ClickModelEngineTests(ITestOutputHelper output)
         ["parameters"] = new JsonObject { ["method"] = "cgam" },
         ["weights"] = new JsonArray(new JsonObject { ["path"] = weights, ["sha256"] = sha }),
     }.ToJsonString());
-
-    private static double Iou(byte[] a, byte[] b)
-    {
-        long inter = 0, union = 0;
-        for (int i = 0; i < a.Length; i++) { if (a[i] != 0 && b[i] != 0) inter++; if (a[i] != 0 || b[i] != 0) union++; }
-        return union == 0 ? 1 : (double)inter / union;
-    }
 }

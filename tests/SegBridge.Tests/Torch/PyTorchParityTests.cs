@@ -4,6 +4,7 @@ using SegBridge.Imaging.Geometry;
 using SegBridge.Models.Torch;
 using SegBridge.Models.Torch.Refinement;
 using SegBridge.Models.Torch.Weights;
+using SegBridge.Tests.Slides;
 using SegBridge.Tests.Support;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -52,9 +53,9 @@ public sealed class PyTorchParityTests(ITestOutputHelper output)
             var clicksJson = Path.Combine(dir, "clicks.json");
             File.WriteAllText(clicksJson, JsonSerializer.Serialize(clicks.Select(c => new { x = c.X, y = c.Y, positive = c.Positive, radius = c.Radius })));
             var referenceOut = Path.Combine(dir, "reference.f32");
-            var (code, _, err) = TorchTestSupport.Run("/usr/bin/python3",
+            var (code, _, err) = SlideTools.Run("/usr/bin/python3",
                 [TorchTestSupport.ReferenceScript, "--weights", weights, "--image", png, "--clicks", clicksJson, "--method", method, "--out", referenceOut],
-                TimeSpan.FromMinutes(5));
+                300000);
             Assert.True(code == 0, "reference failed: " + err);
             var reference = MemoryMarshalFloats(File.ReadAllBytes(referenceOut));
 

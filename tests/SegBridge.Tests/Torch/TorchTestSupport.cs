@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using SegBridge.Eval.Data;
 using SegBridge.Imaging.Rasters;
+using SegBridge.Tests.Slides;
 using SegBridge.Tests.Support;
 
 namespace SegBridge.Tests.Torch;
@@ -17,26 +17,14 @@ internal static class TorchTestSupport
         var data = RepoPaths.Data ?? throw new InvalidOperationException("no data folder");
         var dataset = new EvalDataset(new DatasetOptions { Folder = Path.Combine(data, "glas"), NamePattern = "testA_1", IgnoreValue = null, Crop = new PixelRect(x, y, size, size) });
         var sample = dataset.Load(dataset.Samples[0]);
-        var truth = new Mask(sample.Truth.Width, sample.Truth.Height, sample.Truth.Labels.Select(v => v == 1 ? (byte)1 : (byte)0).ToArray());
-        return (sample.Image, truth);
+        return (sample.Image, sample.Truth.ObjectMask());
     }
 
     /// <summary>Why Debian's PyTorch cannot run here, or null when it can.</summary>
     public static string? PyTorchMissing()
     {
         if (!File.Exists("/usr/bin/python3")) return "/usr/bin/python3 is not installed";
-        var (code, _, err) = Run("/usr/bin/python3", ["-c", "import torch, skimage"], TimeSpan.FromSeconds(60));
+        var (code, _, err) = SlideTools.Run(SlideTools.Python, ["-c", "import torch, skimage"], 60_000);
         return code == 0 ? null : "Debian's python3-torch / python3-skimage are not importable: " + err.Trim();
-    }
-
-    public static (int Code, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, TimeSpan timeout)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout)) { p.Kill(true); throw new TimeoutException($"{file} did not finish in {timeout}"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
     }
 }

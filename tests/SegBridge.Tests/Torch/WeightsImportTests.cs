@@ -1,4 +1,5 @@
 using SegBridge.Models.Torch.Weights;
+using SegBridge.Tests.Slides;
 using SegBridge.Tests.Support;
 using static TorchSharp.torch;
 
@@ -23,11 +24,11 @@ public sealed class WeightsImportTests
             string stateDict = Path.Combine(dir, "model.pt"), script = Path.Combine(dir, "model.ts.pt");
             string converted = Path.Combine(dir, "converted.safetensors"), imported = Path.Combine(dir, "imported.safetensors");
             var tools = Path.Combine(RepoPaths.Root, "tools", "torch");
-            Ok(TorchTestSupport.Run("/usr/bin/python3", [Path.Combine(tools, "export_reference.py"), "--weights", weights, "--state-dict", stateDict, "--torchscript", script], TimeSpan.FromMinutes(3)));
+            Ok(SlideTools.Run("/usr/bin/python3", [Path.Combine(tools, "export_reference.py"), "--weights", weights, "--state-dict", stateDict, "--torchscript", script], 180000));
             var original = ClickModelWeights.Load(weights);
             var config = original.Network.Config.ToJson();
-            Ok(TorchTestSupport.Run("/usr/bin/python3", [Path.Combine(tools, "convert_state_dict.py"), "--state-dict", stateDict, "--config", config, "--out", converted], TimeSpan.FromMinutes(3)));
-            Ok(TorchTestSupport.Run(RepoPaths.Engine, ["import-weights", "--torchscript", script, "--config", config, "--out", imported], TimeSpan.FromMinutes(3)));
+            Ok(SlideTools.Run("/usr/bin/python3", [Path.Combine(tools, "convert_state_dict.py"), "--state-dict", stateDict, "--config", config, "--out", converted], 180000));
+            Ok(SlideTools.Run(RepoPaths.Engine, ["import-weights", "--torchscript", script, "--config", config, "--out", imported], 180000));
 
             var expected = original.Network.state_dict();
             foreach (var path in new[] { converted, imported })
@@ -44,7 +45,7 @@ public sealed class WeightsImportTests
     [Fact]
     public void Import_refuses_a_config_that_does_not_fit_naming_the_field()
     {
-        var (code, _, err) = TorchTestSupport.Run(RepoPaths.Engine, ["import-weights", "--torchscript", "/nonexistent.pt", "--config", """{"depth": 20}""", "--out", "/tmp/x.safetensors"], TimeSpan.FromMinutes(1));
+        var (code, _, err) = SlideTools.Run(RepoPaths.Engine, ["import-weights", "--torchscript", "/nonexistent.pt", "--config", """{"depth": 20}""", "--out", "/tmp/x.safetensors"], 60000);
         Assert.Equal(2, code);
         Assert.Contains("depth is 20", err);
     }
