@@ -19,7 +19,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var family = new Option<string>("--family") { Description = "What to train: brs-click (the CGAM paper's base click network) or guide (an image-only guide network, DeepScribble's GuideNet role)", Required = true };
+        var family = new Option<string>("--family") { Description = "What to train: brs-click (the CGAM paper's base click network), guide (an image-only guide network, DeepScribble's GuideNet role) or deepscribble (RefineNet on a trained guide)", Required = true };
         var data = new Option<string[]>("--data") { Description = "Training folder DIR[:pattern=GLOB][:class=ID][:alternate=even|odd] with images/ and masks/ (repeatable)", Required = true };
         var output = new Option<string>("--out") { Description = "Manifest folder: weights go to OUT/weights/NAME.safetensors, manifests to OUT/NAME-METHOD.json", Required = true };
         var name = new Option<string>("--name") { Description = "Model name (file and id prefix)", DefaultValueFactory = _ => "click" };
@@ -33,11 +33,13 @@ internal static class TrainCommand
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 5e-4 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core)", DefaultValueFactory = _ => 0 };
-        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads };
+        var guideWeights = new Option<string?>("--guide-weights") { Description = "deepscribble: the guide network's .safetensors (GuideNet); RefineNet starts from it and takes its shape" };
+        var inputs = new Option<string>("--inputs") { Description = "deepscribble: what RefineNet reads besides the image: I, I+P, I+P+S or I+P+D (the paper's)", DefaultValueFactory = _ => "I+P+D" };
+        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads, guideWeights, inputs };
         command.SetAction((parse, ct) =>
         {
             var familyName = parse.GetValue(family);
-            if (familyName is not ("brs-click" or "guide")) throw new CommandException($"--family is '{familyName}'; allowed: brs-click, guide");
+            if (familyName is not ("brs-click" or "guide" or "deepscribble")) throw new CommandException($"--family is '{familyName}'; allowed: brs-click, guide, deepscribble");
             bool guide = familyName == "guide";
             var modelName = parse.GetValue(name)!;
             if (!System.Text.RegularExpressions.Regex.IsMatch(modelName, "^[a-z0-9][a-z0-9-]{0,40}$")) throw new CommandException($"--name '{modelName}' must be lower-case letters, digits and '-' (at most 41)");
@@ -47,6 +49,9 @@ internal static class TrainCommand
             if (parse.GetValue(crop) % 16 != 0) throw new CommandException($"--crop is {parse.GetValue(crop)}; it must be a multiple of 16");
             Check(parse.GetValue(threads), 0, 1024, "--threads");
             if (!(parse.GetValue(lr) is > 0 and <= 1)) throw new CommandException($"--lr is {parse.GetValue(lr)}; allowed range is (0, 1]");
+            if (familyName == "deepscribble")
+                return Task.FromResult(DeepScribbleTraining.Run(parse.GetValue(guideWeights), parse.GetValue(inputs)!, parse.GetValue(data)!, parse.GetValue(output)!, modelName,
+                    parse.GetValue(iterations), parse.GetValue(batch), parse.GetValue(crop), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(threads), ct));
             var config = new ClickNetworkConfig
             {
                 Depth = parse.GetValue(depth), Width = parse.GetValue(width), AsppChannels = parse.GetValue(aspp), DecoderChannels = parse.GetValue(decoder),
@@ -56,13 +61,7 @@ internal static class TrainCommand
 
             TorchRuntime.Threads = parse.GetValue(threads);
             var device = TorchRuntime.Device ?? throw new CommandException(TorchRuntime.Problem!);
-            var specs = parse.GetValue(data)!.Select(TrainingData.Parse).ToList();
-            var samples = specs.SelectMany(s =>
-            {
-                var loaded = TrainingData.Load(s);
-                Console.Error.WriteLine($"segbridge: {loaded.Count} samples from {s}");
-                return loaded;
-            }).ToList();
+            var (specs, samples) = TrainingData.LoadAll(parse.GetValue(data)!);
 
             var options = new ClickTrainingOptions
             {
@@ -82,23 +81,8 @@ internal static class TrainCommand
             var weightsRelative = $"weights/{modelName}.safetensors";
             var weightsPath = Path.Combine(outDir, weightsRelative);
             var (wc, wm) = guide ? (null, null) : ClickModelWeights.NewCgamStart(config.AsppChannels, options.Seed);
-            var record = new JsonObject
-            {
-                ["command"] = "segbridge " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote)),
-                ["data"] = new JsonArray(specs.Select(s => (JsonNode?)JsonValue.Create(s.ToString())).ToArray()),
-                ["samples"] = samples.Count,
-                ["seed"] = options.Seed,
-                ["options"] = JsonSerializer.SerializeToNode(options),
-                ["device"] = device.type.ToString(),
-                ["threads"] = TorchSharp.torch.get_num_threads(),
-                ["startedUtc"] = started.ToString("O", CultureInfo.InvariantCulture),
-                ["minutes"] = Math.Round((DateTime.UtcNow - started).TotalMinutes, 1),
-            };
-            ClickModelWeights.Save(weightsPath, network, wc, wm, new Dictionary<string, string> { ["segbridge.training"] = record.ToJsonString() }, halfPrecision: true);
-            var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(weightsPath)));
-            record["weights"] = weightsRelative;
-            record["sha256"] = sha;
-            File.WriteAllText(Path.Combine(outDir, "weights", modelName + ".training.json"), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            var record = NewRecord(specs, samples.Count, options.Seed, JsonSerializer.SerializeToNode(options), device, started);
+            var sha = SaveWeights(outDir, modelName, network, wc, wm, record);
             if (guide)
             {
                 WriteGuideManifest(outDir, modelName, weightsRelative, sha, config, record["command"]!.GetValue<string>());
@@ -115,37 +99,67 @@ internal static class TrainCommand
         return command;
     }
 
+    /// <summary>The training record: the exact command, data, seed, options, device and duration.</summary>
+    internal static JsonObject NewRecord(IReadOnlyList<TrainingData.Spec> specs, int samples, int seed, JsonNode? options, TorchSharp.torch.Device device, DateTime started) => new()
+    {
+        ["command"] = "segbridge " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote)),
+        ["data"] = new JsonArray(specs.Select(s => (JsonNode?)JsonValue.Create(s.ToString())).ToArray()),
+        ["samples"] = samples,
+        ["seed"] = seed,
+        ["options"] = options,
+        ["device"] = device.type.ToString(),
+        ["threads"] = TorchSharp.torch.get_num_threads(),
+        ["startedUtc"] = started.ToString("O", CultureInfo.InvariantCulture),
+        ["minutes"] = Math.Round((DateTime.UtcNow - started).TotalMinutes, 1),
+    };
+
+    /// <summary>Writes OUT/weights/NAME.safetensors (float16, the record in its metadata) and NAME.training.json; returns the file's sha256.</summary>
+    internal static string SaveWeights(string outDir, string modelName, ClickNetwork network, TorchSharp.torch.Tensor? wc, TorchSharp.torch.Tensor? wm, JsonObject record)
+    {
+        var weightsRelative = $"weights/{modelName}.safetensors";
+        var weightsPath = Path.Combine(outDir, weightsRelative);
+        ClickModelWeights.Save(weightsPath, network, wc, wm, new Dictionary<string, string> { ["segbridge.training"] = record.ToJsonString() }, halfPrecision: true);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(weightsPath)));
+        record["weights"] = weightsRelative;
+        record["sha256"] = sha;
+        File.WriteAllText(Path.Combine(outDir, "weights", modelName + ".training.json"), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return sha;
+    }
+
     private static void WriteManifest(string outDir, string modelName, string method, string weights, string sha, ClickNetworkConfig config, string command)
     {
         var title = method switch { "none" => "no refinement", "f-brs" => "f-BRS", "g-brs" => "G-BRS (bmconv)", _ => "CGAM" };
         WriteManifestFile(outDir, $"{modelName}-{method}", $"Click DeepLabV3+ ResNet-{config.Depth}, {title}", "torch/brs-click", role: null, new JsonArray("click"),
-            new JsonObject { ["method"] = method, ["iterations"] = 20, ["learningRate"] = 0.05, ["lambda"] = 1.0, ["maxSide"] = 400 }, weights, sha,
+            new JsonObject { ["method"] = method, ["iterations"] = 20, ["learningRate"] = 0.05, ["lambda"] = 1.0, ["maxSide"] = 400 }, WeightsEntry(weights, sha),
             "CGAM: Click-Guided Attention Module for Interactive Pathology Image Segmentation via Backpropagating Refinement (base network and refinement); K. Sofiiuk et al., f-BRS, CVPR 2020",
             command);
     }
 
     private static void WriteGuideManifest(string outDir, string modelName, string weights, string sha, ClickNetworkConfig config, string command)
         => WriteManifestFile(outDir, modelName, $"Guide network, DeepLabV3+ ResNet-{config.Depth} on the image alone", "torch/guide", "guide", interactions: null,
-            new JsonObject { ["maxSide"] = 400, ["className"] = "Epithelium" }, weights, sha,
+            new JsonObject { ["maxSide"] = 400, ["className"] = "Epithelium" }, WeightsEntry(weights, sha),
             "DeepScribble (GuideNet role): initial segmentation for scribble refinement", command);
 
     /// <summary>Writes OUT/ID.json with the fields every trained model's manifest has; role and interactions only when given.</summary>
-    private static void WriteManifestFile(string outDir, string id, string name, string family, string? role, JsonArray? interactions, JsonObject parameters,
-        string weights, string sha, string paper, string command)
+    internal static void WriteManifestFile(string outDir, string id, string name, string family, string? role, JsonArray? interactions, JsonObject parameters,
+        JsonArray weights, string paper, string command)
     {
         var manifest = new JsonObject { ["$schema"] = "./manifest.schema.json", ["id"] = id, ["name"] = name, ["family"] = family };
         if (role is not null) manifest["role"] = role;
         manifest["dimensions"] = "2d";
         if (interactions is not null) manifest["interactions"] = interactions;
         manifest["parameters"] = parameters;
-        manifest["weights"] = new JsonArray(new JsonObject { ["path"] = weights, ["sha256"] = sha });
+        manifest["weights"] = weights;
         manifest["licence"] = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use";
         manifest["paper"] = paper;
         manifest["description"] = $"Trained by: {command}";
         File.WriteAllText(Path.Combine(outDir, $"{id}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
-    private static void Check(int value, int min, int max, string option)
+    internal static JsonArray WeightsEntry(params string[] pathThenSha)
+        => new(pathThenSha.Chunk(2).Select(p => (JsonNode?)new JsonObject { ["path"] = p[0], ["sha256"] = p[1] }).ToArray());
+
+    internal static void Check(int value, int min, int max, string option)
     {
         if (value < min || value > max) throw new CommandException($"{option} is {value}; allowed range is [{min}, {max}]");
     }

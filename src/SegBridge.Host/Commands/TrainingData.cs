@@ -38,6 +38,19 @@ internal static class TrainingData
         return new Spec(Path.GetFullPath(folder), pattern, classId, alternate);
     }
 
+    /// <summary>Every --data folder, parsed and loaded, with a line per folder on stderr.</summary>
+    public static (List<Spec> Specs, List<TrainingSample> Samples) LoadAll(IEnumerable<string> texts)
+    {
+        var specs = texts.Select(Parse).ToList();
+        var samples = specs.SelectMany(s =>
+        {
+            var loaded = Load(s);
+            Console.Error.WriteLine($"segbridge: {loaded.Count} samples from {s}");
+            return loaded;
+        }).ToList();
+        return (specs, samples);
+    }
+
     public static List<TrainingSample> Load(Spec spec)
     {
         EvalDataset dataset;

@@ -21,6 +21,22 @@ public sealed record ClickNetworkConfig
     /// (RGB only: the GuideNet of DeepScribble, the same encoder–decoder without guidance).
     /// </summary>
     [JsonPropertyName("inputChannels")] public int InputChannels { get; init; } = 5;
+    /// <summary>
+    /// For a scribble refinement network (DeepScribble's RefineNet), which inputs it reads besides the image:
+    /// "I" (image only), "I+P" (and the guide's probability), "I+P+S" (and the raw scribble seed maps) or
+    /// "I+P+D" (and the scribble distance maps, the paper's choice). Null for click and guide networks.
+    /// </summary>
+    [JsonPropertyName("refineInputs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RefineInputs { get; init; }
+
+    public static readonly string[] RefineInputSets = ["I", "I+P", "I+P+S", "I+P+D"];
+
+    /// <summary>Input channels a refinement network with these inputs needs.</summary>
+    public static int RefineChannels(string inputs) => inputs switch
+    {
+        "I" => 3, "I+P" => 4, "I+P+S" or "I+P+D" => 6,
+        _ => throw new ArgumentException($"refineInputs is '{inputs}'; allowed: {string.Join(", ", RefineInputSets)}"),
+    };
+
     /// <summary>R in the f-BRS click encoding tanh(2·d/R), in pixels of the network input.</summary>
     [JsonPropertyName("clickNormRadius")] public double ClickNormRadius { get; init; } = 260;
 
@@ -34,7 +50,12 @@ public sealed record ClickNetworkConfig
         if (AsppChannels % 2 != 0) throw new ArgumentException($"asppChannels is {AsppChannels}; it must be even (CGAM halves it)");
         if (DecoderChannels is < 8 or > 1024) throw new ArgumentException($"decoderChannels is {DecoderChannels}; allowed range is [8, 1024]");
         if (LowLevelChannels is < 4 or > 256) throw new ArgumentException($"lowLevelChannels is {LowLevelChannels}; allowed range is [4, 256]");
-        if (InputChannels is not (3 or 5)) throw new ArgumentException($"inputChannels is {InputChannels}; allowed: 3 (guide), 5 (clicks)");
+        if (RefineInputs is { } inputs)
+        {
+            int needed = RefineChannels(inputs);
+            if (InputChannels != needed) throw new ArgumentException($"inputChannels is {InputChannels}; a refinement network reading {inputs} takes {needed}");
+        }
+        else if (InputChannels is not (3 or 5)) throw new ArgumentException($"inputChannels is {InputChannels}; allowed: 3 (guide), 5 (clicks)");
         if (!(ClickNormRadius is > 0 and <= 10000)) throw new ArgumentException($"clickNormRadius is {ClickNormRadius}; allowed range is (0, 10000]");
     }
 

@@ -24,12 +24,31 @@ public static class SharedNetworks
         if (TorchRuntime.Device is not { } device) throw new ModelUnavailableException(TorchRuntime.Problem!);
         var loaded = Load(weightsFiles[0]);
         int actual = loaded.Network.Config.InputChannels;
-        if (actual != inputChannels)
-            throw new ModelUnavailableException($"weights '{Path.GetFileName(weightsFiles[0])}' are a {Kind(actual)} ({actual} input channels), not a {Kind(inputChannels)}");
+        if (actual != inputChannels || loaded.Network.Config.RefineInputs is not null)
+            throw new ModelUnavailableException($"weights '{Path.GetFileName(weightsFiles[0])}' are a {Kind(loaded.Network.Config)} ({actual} input channels), not a {Kind(inputChannels)}");
         return (loaded, device);
     }
 
     private static string Kind(int inputChannels) => inputChannels == 3 ? "guide network" : "click network";
+    private static string Kind(ClickNetworkConfig config) => config.RefineInputs is { } inputs ? $"scribble refinement network ({inputs})" : Kind(config.InputChannels);
+
+    /// <summary>
+    /// A scribble refinement model's two files: a guide network and a refinement network (any input set of
+    /// <see cref="ClickNetworkConfig.RefineInputSets"/>), in that order.
+    /// </summary>
+    public static (ClickNetwork Guide, ClickNetwork Refine, Device Device) LoadGuideAndRefine(IReadOnlyList<string> weightsFiles, string family)
+    {
+        if (weightsFiles.Count != 2)
+            throw new ModelUnavailableException($"a {family} manifest names two weights files, the guide network then the refinement network; this one names {weightsFiles.Count}");
+        if (TorchRuntime.Device is not { } device) throw new ModelUnavailableException(TorchRuntime.Problem!);
+        var guide = Load(weightsFiles[0]).Network;
+        var refine = Load(weightsFiles[1]).Network;
+        if (guide.Config.InputChannels != 3 || guide.Config.RefineInputs is not null)
+            throw new ModelUnavailableException($"weights '{Path.GetFileName(weightsFiles[0])}' are not a guide network (the first file must be one)");
+        if (refine.Config.RefineInputs is null)
+            throw new ModelUnavailableException($"weights '{Path.GetFileName(weightsFiles[1])}' are not a scribble refinement network (their config names no refineInputs)");
+        return (guide, refine, device);
+    }
 
     private static ClickModelWeights.Loaded Load(string path)
     {

@@ -151,7 +151,10 @@ public class EvalDatasetTests
         Assert.All(files, f => Assert.True(new FileInfo(f).Length > 100, f));
         var md = File.ReadAllText(Path.Combine(outDir, EvalReports.MarkdownFile));
         var count = mode == EvalMode.Clicks ? "NoC" : "NoI";
-        Assert.Contains($"| Model | {count}@85 | {count}@90 | NoF@85 | NoF@90 | SPC (s) | Time (s) |", md);
+        Assert.Contains($"| Model | {count}@85 | {count}@90 | NoF@85 | NoF@90 | Reached@85 (%) | Reached@90 (%) | {(count == "NoC" ? "SPC" : "SPI")} (s) | Time (s) |", md);
+        var first = results.Models[0].Summary;
+        string reached = (100.0 * (first.Samples - first.NoF[0]) / first.Samples).ToString("0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"| {first.NoF[0]} | {first.NoF[1]} | {reached} |", md);
         Assert.Equal(ImageFormat.Png, ImageFormatSniffer.Detect(File.ReadAllBytes(Path.Combine(outDir, EvalReports.PlotFile))));
         Directory.Delete(dir, true);
     }

@@ -56,7 +56,7 @@ public class EvalEndToEndTests(ITestOutputHelper output)
         Assert.Equal(20, curve.Count);
         Assert.All(curve, v => Assert.InRange(v, 0, 1));
         var md = File.ReadAllText(Path.Combine(outDir, "table.md"));
-        Assert.Contains("| Model | NoC@85 | NoC@90 | NoF@85 | NoF@90 | SPC (s) | Time (s) |", md);
+        Assert.Contains("| Model | NoC@85 | NoC@90 | NoF@85 | NoF@90 | Reached@85 (%) | Reached@90 (%) | SPC (s) | Time (s) |", md);
         Assert.Contains("| watershed |", md);
         var png = File.ReadAllBytes(Path.Combine(outDir, "iou-curve.png"));
         Assert.Equal(ImageFormat.Png, ImageFormatSniffer.Detect(png));
