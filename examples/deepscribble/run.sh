@@ -12,7 +12,7 @@ GLAS=(--dataset "$DATA/glas" --image-pattern 'testA_*' --ignore -1)
 WSSS=(--dataset "$DATA/wsss4luad" --mask-kind class --class 0 --ignore -1 --alternate odd)
 
 # Table 2: RefineNet input ablation. The shipped deepscribble-hist (I+P+D) was trained by the same command
-# with --inputs I+P+D --out plugin-manifests; the other three differ only in --inputs.
+# with --inputs I+P+D (plugin-manifests/weights/deepscribble-hist.training.json); the other three differ only in --inputs.
 for v in "I deepscribble-hist-i" "I+P deepscribble-hist-ip" "I+P+S deepscribble-hist-ips"; do
   set -- $v
   "$SEGBRIDGE" train --family deepscribble --guide-weights plugin-manifests/weights/guide-hist.safetensors --inputs "$1" \

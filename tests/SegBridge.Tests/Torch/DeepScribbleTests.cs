@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 namespace SegBridge.Tests.Torch;
 
 /// <summary>DeepScribble: RefineNet's guidance channels, its start from the guide, training and sessions through the engine.</summary>
-public sealed class DeepScribbleTests
+public sealed class DeepScribbleTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly Interaction[] Strokes =
     [
@@ -154,6 +154,7 @@ public sealed class DeepScribbleTests
             SessionId = session.SessionId, Labels = new LabelsDto { Raw = labels }, Format = "raw",
         });
         double after = Metrics.Iou(new Mask(400, 400, refined.Data!), GroundTruth.FromMask(truth));
+        output.WriteLine($"guide IoU {before:F3}, after one robot scribble {after:F3}");
         Assert.True(after > before + 0.01, $"IoU {before:F3} → {after:F3}: the correcting scribble should improve the mask");
         var undone = await rpc.CallAsync<MaskResult>("sessions/undo", new SessionParams { SessionId = session.SessionId, Format = "raw" });
         Assert.Equal(start.Data, undone.Data);
