@@ -96,28 +96,10 @@ public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
     private Tensor EncodeClicks(List<List<ClickPoint>> clicks)
         => cat(clicks.Select(c => ClickEncoding.Encode(c, options.CropSize, options.CropSize, options.Network.ClickNormRadius)).ToList(), 0).to(device);
 
-    /// <summary>Random rescale, crop (zero padded when the image is smaller), flips and a random 90° turn.</summary>
+    /// <summary>One augmented crop (<see cref="TrainingCrops"/>) of a sample with its mask.</summary>
     private (Tensor Image, byte[] Mask) RandomCrop(TrainingSample sample, Random rng)
     {
-        int size = options.CropSize;
-        double scale = options.MinScale + rng.NextDouble() * (options.MaxScale - options.MinScale);
-        int w = Math.Max(1, (int)Math.Round(sample.Image.Width * scale)), h = Math.Max(1, (int)Math.Round(sample.Image.Height * scale));
-        int x0 = w > size ? rng.Next(w - size + 1) : 0, y0 = h > size ? rng.Next(h - size + 1) : 0;
-        bool flipX = rng.Next(2) == 1, flipY = rng.Next(2) == 1, transpose = rng.Next(2) == 1;
-
-        var image = ImageTensors.Normalised(sample.Image);
-        var mask = tensor(sample.Mask.Data.Select(v => v != 0 ? 1f : 0f).ToArray(), [1, 1, sample.Image.Height, sample.Image.Width]);
-        if (scale != 1)
-        {
-            image = nn.functional.interpolate(image, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
-            mask = nn.functional.interpolate(mask, [h, w], mode: InterpolationMode.Nearest);
-        }
-        image = nn.functional.pad(image[.., .., y0..Math.Min(h, y0 + size), x0..Math.Min(w, x0 + size)], [0, Math.Max(0, size - (w - x0)), 0, Math.Max(0, size - (h - y0))]);
-        mask = nn.functional.pad(mask[.., .., y0..Math.Min(h, y0 + size), x0..Math.Min(w, x0 + size)], [0, Math.Max(0, size - (w - x0)), 0, Math.Max(0, size - (h - y0))]);
-        if (flipX) { image = image.flip(3); mask = mask.flip(3); }
-        if (flipY) { image = image.flip(2); mask = mask.flip(2); }
-        if (transpose) { image = image.transpose(2, 3); mask = mask.transpose(2, 3); }
-        var maskBytes = mask.contiguous().data<float>().ToArray().Select(v => v > 0.5f ? (byte)1 : (byte)0).ToArray();
-        return (image.contiguous(), maskBytes);
+        var (image, mask) = TrainingCrops.Random(sample.Image, sample.Mask, options.CropSize, options.MinScale, options.MaxScale, rng);
+        return (image, mask!);
     }
 }

@@ -1,0 +1,45 @@
+using SegBridge.Imaging.Rasters;
+using SegBridge.Models.Torch.Refinement;
+using static TorchSharp.torch;
+
+namespace SegBridge.Models.Torch.Training;
+
+/// <summary>
+/// The training augmentation every trainer shares: random rescale, crop (zero padded when the image is smaller),
+/// flips and a random 90° turn. The random draws happen in a fixed order, so a seed fixes the crops.
+/// </summary>
+internal static class TrainingCrops
+{
+    /// <summary>
+    /// One augmented crop of <paramref name="image"/>: the normalised image (1,3,size,size) and, when a mask is
+    /// given, the mask crop (1 = object) transformed the same way; null for an image-level (class-only) sample.
+    /// </summary>
+    public static (Tensor Image, byte[]? Mask) Random(ImageRaster image, Mask? mask, int size, double minScale, double maxScale, Random rng)
+    {
+        double scale = minScale + rng.NextDouble() * (maxScale - minScale);
+        int w = Math.Max(1, (int)Math.Round(image.Width * scale)), h = Math.Max(1, (int)Math.Round(image.Height * scale));
+        int x0 = w > size ? rng.Next(w - size + 1) : 0, y0 = h > size ? rng.Next(h - size + 1) : 0;
+        bool flipX = rng.Next(2) == 1, flipY = rng.Next(2) == 1, transpose = rng.Next(2) == 1;
+
+        var imageTensor = ImageTensors.Normalised(image);
+        var maskTensor = mask is null ? null : tensor(mask.Data.Select(v => v != 0 ? 1f : 0f).ToArray(), [1, 1, image.Height, image.Width]);
+        if (scale != 1)
+        {
+            imageTensor = nn.functional.interpolate(imageTensor, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
+            maskTensor = maskTensor is null ? null : nn.functional.interpolate(maskTensor, [h, w], mode: InterpolationMode.Nearest);
+        }
+        imageTensor = Transform(imageTensor, x0, y0, w, h, size, flipX, flipY, transpose);
+        if (maskTensor is null) return (imageTensor.contiguous(), null);
+        maskTensor = Transform(maskTensor, x0, y0, w, h, size, flipX, flipY, transpose);
+        return (imageTensor.contiguous(), maskTensor.contiguous().data<float>().ToArray().Select(v => v > 0.5f ? (byte)1 : (byte)0).ToArray());
+    }
+
+    private static Tensor Transform(Tensor t, int x0, int y0, int w, int h, int size, bool flipX, bool flipY, bool transpose)
+    {
+        t = nn.functional.pad(t[.., .., y0..Math.Min(h, y0 + size), x0..Math.Min(w, x0 + size)], [0, Math.Max(0, size - (w - x0)), 0, Math.Max(0, size - (h - y0))]);
+        if (flipX) t = t.flip(3);
+        if (flipY) t = t.flip(2);
+        if (transpose) t = t.transpose(2, 3);
+        return t;
+    }
+}
