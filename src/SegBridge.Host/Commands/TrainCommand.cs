@@ -25,6 +25,7 @@ internal static class TrainCommand
         var data = new Option<string[]>("--data") { Description = "Training folder DIR[:pattern=GLOB][:class=ID][:alternate=even|odd] with images/ and masks/ (repeatable; required except for weak-guide with --class-data)" };
         var classData = new Option<string[]>("--class-data") { Description = "weak-guide: folder (same syntax as --data) of images named CLASS_rest whose prefix is the image-level label (EBHI: adeno, hgin, lgin, normal, polyp, serrated); its masks are used only for the --mask-share part (repeatable)" };
         var maskShare = new Option<double>("--mask-share") { Description = "weak-guide: share in (0, 1] of the --data samples and of the --class-data samples that keep their masks (seeded); the rest of --data is dropped, the class data keep their labels", DefaultValueFactory = _ => 1.0 };
+        var classWeight = new Option<double>("--class-weight") { Description = "weak-guide: weight in (0, 10] of the image-level cross-entropy", DefaultValueFactory = _ => 1.0 };
         var noClassLoss = new Option<bool>("--no-class-loss") { Description = "weak-guide: no image-level steps; train on the masked share alone (the paper's S baseline)" };
         var output = new Option<string>("--out") { Description = "Manifest folder: weights go to OUT/weights/NAME.safetensors, manifests to OUT/NAME-METHOD.json", Required = true };
         var name = new Option<string>("--name") { Description = "Model name (file and id prefix)", DefaultValueFactory = _ => "click" };
@@ -38,14 +39,15 @@ internal static class TrainCommand
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 5e-4 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core)", DefaultValueFactory = _ => 0 };
-        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, classData, maskShare, noClassLoss, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads };
+        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, classData, maskShare, classWeight, noClassLoss, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads };
         command.SetAction((parse, ct) =>
         {
             var familyName = parse.GetValue(family);
             if (familyName is not ("brs-click" or "guide" or "weak-guide")) throw new CommandException($"--family is '{familyName}'; allowed: brs-click, guide, weak-guide");
             bool weak = familyName == "weak-guide", guide = familyName == "guide" || weak;
             var weakOptions = WeakOptions.Check(parse.GetResult(classData) is { Implicit: false }, parse.GetValue(classData) ?? [], parse.GetResult(maskShare) is { Implicit: false },
-                parse.GetValue(maskShare), parse.GetValue(noClassLoss), parse.GetValue(data) is { Length: > 0 }, familyName!);
+                parse.GetValue(maskShare), parse.GetResult(classWeight) is { Implicit: false }, parse.GetValue(classWeight), parse.GetValue(noClassLoss),
+                parse.GetValue(data) is { Length: > 0 }, familyName!);
             var modelName = parse.GetValue(name)!;
             if (!System.Text.RegularExpressions.Regex.IsMatch(modelName, "^[a-z0-9][a-z0-9-]{0,40}$")) throw new CommandException($"--name '{modelName}' must be lower-case letters, digits and '-' (at most 41)");
             Check(parse.GetValue(iterations), 1, 1_000_000, "--iterations");
@@ -109,22 +111,25 @@ internal static class TrainCommand
     }
 
     /// <summary>The weak-guide options after validation; <see cref="Check"/> refuses them for other families.</summary>
-    internal sealed record WeakOptions(IReadOnlyList<string> ClassData, double MaskShare, bool ClassLoss)
+    internal sealed record WeakOptions(IReadOnlyList<string> ClassData, double MaskShare, double ClassWeight, bool ClassLoss)
     {
-        public static WeakOptions Check(bool classDataGiven, string[] classData, bool shareGiven, double share, bool noClassLoss, bool dataGiven, string family)
+        public static WeakOptions Check(bool classDataGiven, string[] classData, bool shareGiven, double share, bool weightGiven, double weight, bool noClassLoss, bool dataGiven, string family)
         {
             if (family != "weak-guide")
             {
                 if (classDataGiven) throw new CommandException($"--class-data is only for --family weak-guide (got --family {family})");
                 if (shareGiven) throw new CommandException($"--mask-share is only for --family weak-guide (got --family {family})");
+                if (weightGiven) throw new CommandException($"--class-weight is only for --family weak-guide (got --family {family})");
                 if (noClassLoss) throw new CommandException($"--no-class-loss is only for --family weak-guide (got --family {family})");
                 if (!dataGiven) throw new CommandException("--data is required: at least one training folder");
-                return new WeakOptions([], 1, false);
+                return new WeakOptions([], 1, 0, false);
             }
             if (!(share > 0 && share <= 1)) throw new CommandException(FormattableString.Invariant($"--mask-share is {share}; allowed range is (0, 1]"));
+            if (!(weight > 0 && weight <= 10)) throw new CommandException(FormattableString.Invariant($"--class-weight is {weight}; allowed range is (0, 10]"));
+            if (weightGiven && noClassLoss) throw new CommandException("--class-weight and --no-class-loss exclude each other");
             if (classData.Length == 0 && !noClassLoss) throw new CommandException("--class-data is required for --family weak-guide (image-level samples named CLASS_rest), unless --no-class-loss");
             if (classData.Length == 0 && !dataGiven) throw new CommandException("--data or --class-data is required: at least one training folder");
-            return new WeakOptions(classData, share, !noClassLoss);
+            return new WeakOptions(classData, share, weight, !noClassLoss);
         }
     }
 
@@ -156,7 +161,7 @@ internal static class TrainCommand
         Console.Error.WriteLine($"segbridge: pixel-level steps on {masked.Count} masked samples ({keepData.Count(k => k)} of {samples.Count} from --data, {keepClass.Count(k => k)} of {classSamples.Count} from --class-data); "
             + (labelled.Count > 0 ? $"image-level steps on {labelled.Count} samples of {classes.Count} classes ({string.Join(", ", classes)})" : "no image-level steps"));
 
-        var options = new WeakGuideTrainingOptions { Network = config, Iterations = iterations, BatchSize = batch, CropSize = crop, LearningRate = lr, Seed = seed };
+        var options = new WeakGuideTrainingOptions { Network = config, Iterations = iterations, BatchSize = batch, CropSize = crop, LearningRate = lr, Seed = seed, ClassLossWeight = weak.ClassWeight };
         var started = DateTime.UtcNow;
         var (network, _) = new WeakGuideTrainer(options, device).Train(masked, labelled, classes.Count, new Progress<WeakGuideTrainer.Progress>(p =>
         {
@@ -205,7 +210,7 @@ internal static class TrainCommand
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(weightsPath)));
         record["weights"] = weightsRelative;
         record["sha256"] = sha;
-        File.WriteAllText(Path.Combine(outDir, "weights", modelName + ".training.json"), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(outDir, "weights", modelName + ".training.json"), record.ToJsonString(Readable));
         return (weightsRelative, sha);
     }
 
@@ -236,8 +241,11 @@ internal static class TrainCommand
         manifest["licence"] = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use";
         manifest["paper"] = paper;
         manifest["description"] = $"Trained by: {command}";
-        File.WriteAllText(Path.Combine(outDir, $"{id}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(Path.Combine(outDir, $"{id}.json"), manifest.ToJsonString(Readable) + "\n");
     }
+
+    /// <summary>Indented, and quotes and '+' left as they are so the recorded command reads as typed.</summary>
+    private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static void Check(int value, int min, int max, string option)
     {
