@@ -144,6 +144,25 @@ public sealed class WeakGuideTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public async Task The_shipped_weak_guide_is_ready_and_its_manifest_without_weights_is_unavailable()
+    {
+        var manifest = File.ReadAllText(Path.Combine(RepoPaths.Root, "plugin-manifests", "guide-weak-hist.json"));
+        Assert.Contains("--family weak-guide", manifest);
+        var dir = Directory.CreateTempSubdirectory("segbridge-weak-missing-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "weak-missing.json"), manifest.Replace("\"id\": \"guide-weak-hist\"", "\"id\": \"weak-missing\""));
+            var (code, list, err) = await EngineCli.RunAsync("models", "list", "--json", "--models", dir);
+            Assert.True(code == 0, err);
+            using var models = JsonDocument.Parse(list);
+            var all = models.RootElement.GetProperty("models").EnumerateArray().ToList();
+            Assert.Equal("ready", Assert.Single(all, m => m.GetProperty("id").GetString() == "guide-weak-hist").GetProperty("status").GetString());
+            Assert.Equal("unavailable", Assert.Single(all, m => m.GetProperty("id").GetString() == "weak-missing").GetProperty("status").GetString());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("--family weak-guide --data D --class-data D --mask-share 0", "--mask-share is 0; allowed range is (0, 1]")]
     [InlineData("--family weak-guide --data D --class-data D --mask-share 1.5", "--mask-share is 1.5; allowed range is (0, 1]")]
