@@ -61,7 +61,7 @@ internal static class DeepScribbleTraining
         var guideSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(guideCopy)));
         var record = TrainCommand.NewRecord(specs, samples.Count, seed, JsonSerializer.SerializeToNode(options), device, started);
         record["guide"] = new JsonObject { ["weights"] = guideRelative, ["sha256"] = guideSha };
-        var sha = TrainCommand.SaveWeights(outDir, modelName, network, null, null, record);
+        var (_, sha) = TrainCommand.SaveWeights(outDir, modelName, network, null, null, record);
         TrainCommand.WriteManifestFile(outDir, modelName, $"DeepScribble, GuideNet + RefineNet ({inputs}), DeepLabV3+ ResNet-{guide.Config.Depth}", "torch/deepscribble",
             role: null, new JsonArray("scribble", "labels", "click"), new JsonObject { ["maxSide"] = 400 },
             TrainCommand.WeightsEntry(guideRelative, guideSha, $"weights/{modelName}.safetensors", sha),

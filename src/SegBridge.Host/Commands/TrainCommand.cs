@@ -13,14 +13,20 @@ namespace SegBridge.Host.Commands;
 /// <summary>
 /// `segbridge train --family brs-click`: trains the base click network on image/mask folders and writes the
 /// weights (safetensors), a training record (command, data, seed, options, sha256) and one manifest per
-/// refinement method (none, f-BRS, G-BRS, CGAM) that all share those weights.
+/// refinement method (none, f-BRS, G-BRS, CGAM) that all share those weights. `--family guide` trains an
+/// image-only guide network; `--family weak-guide` trains one from a masked share of the data plus image-level
+/// class labels (<see cref="WeakGuideTrainer"/>); both write one <c>torch/guide</c> manifest.
 /// </summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
-        var family = new Option<string>("--family") { Description = "What to train: brs-click (the CGAM paper's base click network), guide (an image-only guide network, DeepScribble's GuideNet role) or deepscribble (RefineNet on a trained guide)", Required = true };
-        var data = new Option<string[]>("--data") { Description = "Training folder DIR[:pattern=GLOB][:class=ID][:alternate=even|odd] with images/ and masks/ (repeatable)", Required = true };
+        var family = new Option<string>("--family") { Description = "What to train: brs-click (the CGAM paper's base click network), guide (an image-only guide network, DeepScribble's GuideNet role), weak-guide (a guide from a share of masks plus image-level class labels, Ciga et al. 2021) or deepscribble (RefineNet on a trained guide)", Required = true };
+        var data = new Option<string[]>("--data") { Description = "Training folder DIR[:pattern=GLOB][:class=ID][:alternate=even|odd] with images/ and masks/ (repeatable; required except for weak-guide with --class-data)" };
+        var classData = new Option<string[]>("--class-data") { Description = "weak-guide: folder (same syntax as --data) of images named CLASS_rest whose prefix is the image-level label (EBHI: adeno, hgin, lgin, normal, polyp, serrated); its masks are used only for the --mask-share part (repeatable)" };
+        var maskShare = new Option<double>("--mask-share") { Description = "weak-guide: share in (0, 1] of the --data samples and of the --class-data samples that keep their masks (seeded); the rest of --data is dropped, the class data keep their labels", DefaultValueFactory = _ => 1.0 };
+        var classWeight = new Option<double>("--class-weight") { Description = "weak-guide: weight in (0, 10] of the image-level cross-entropy", DefaultValueFactory = _ => 1.0 };
+        var noClassLoss = new Option<bool>("--no-class-loss") { Description = "weak-guide: no image-level steps; train on the masked share alone (the paper's S baseline)" };
         var output = new Option<string>("--out") { Description = "Manifest folder: weights go to OUT/weights/NAME.safetensors, manifests to OUT/NAME-METHOD.json", Required = true };
         var name = new Option<string>("--name") { Description = "Model name (file and id prefix)", DefaultValueFactory = _ => "click" };
         var depth = new Option<int>("--depth") { Description = "ResNet depth: 18, 34, 50 or 101", DefaultValueFactory = _ => 18 };
@@ -35,12 +41,15 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core)", DefaultValueFactory = _ => 0 };
         var guideWeights = new Option<string?>("--guide-weights") { Description = "deepscribble: the guide network's .safetensors (GuideNet); RefineNet starts from it and takes its shape" };
         var inputs = new Option<string>("--inputs") { Description = "deepscribble: what RefineNet reads besides the image: I, I+P, I+P+S or I+P+D (the paper's)", DefaultValueFactory = _ => "I+P+D" };
-        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads, guideWeights, inputs };
+        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, classData, maskShare, classWeight, noClassLoss, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads, guideWeights, inputs };
         command.SetAction((parse, ct) =>
         {
             var familyName = parse.GetValue(family);
-            if (familyName is not ("brs-click" or "guide" or "deepscribble")) throw new CommandException($"--family is '{familyName}'; allowed: brs-click, guide, deepscribble");
-            bool guide = familyName == "guide";
+            if (familyName is not ("brs-click" or "guide" or "weak-guide" or "deepscribble")) throw new CommandException($"--family is '{familyName}'; allowed: brs-click, guide, weak-guide, deepscribble");
+            bool weak = familyName == "weak-guide", guide = familyName == "guide" || weak;
+            var weakOptions = WeakOptions.Check(parse.GetResult(classData) is { Implicit: false }, parse.GetValue(classData) ?? [], parse.GetResult(maskShare) is { Implicit: false },
+                parse.GetValue(maskShare), parse.GetResult(classWeight) is { Implicit: false }, parse.GetValue(classWeight), parse.GetValue(noClassLoss),
+                parse.GetValue(data) is { Length: > 0 }, familyName!);
             var modelName = parse.GetValue(name)!;
             if (!System.Text.RegularExpressions.Regex.IsMatch(modelName, "^[a-z0-9][a-z0-9-]{0,40}$")) throw new CommandException($"--name '{modelName}' must be lower-case letters, digits and '-' (at most 41)");
             Check(parse.GetValue(iterations), 1, 1_000_000, "--iterations");
@@ -61,8 +70,12 @@ internal static class TrainCommand
 
             TorchRuntime.Threads = parse.GetValue(threads);
             var device = TorchRuntime.Device ?? throw new CommandException(TorchRuntime.Problem!);
-            var (specs, samples) = TrainingData.LoadAll(parse.GetValue(data)!);
+            var (specs, samples) = TrainingData.LoadAll(parse.GetValue(data) ?? []);
+            var classSpecs = weakOptions.ClassData.Select(TrainingData.Parse).ToList();
 
+            if (weak)
+                return Task.FromResult(TrainWeak(parse.GetValue(output)!, modelName, config, weakOptions, specs, classSpecs, samples, parse.GetValue(iterations), parse.GetValue(batch),
+                    parse.GetValue(crop), parse.GetValue(lr), parse.GetValue(seed), device, ct));
             var options = new ClickTrainingOptions
             {
                 Network = config, Iterations = parse.GetValue(iterations), BatchSize = parse.GetValue(batch), CropSize = parse.GetValue(crop),
@@ -77,26 +90,100 @@ internal static class TrainCommand
             }), ct);
 
             var outDir = Path.GetFullPath(parse.GetValue(output)!);
-            Directory.CreateDirectory(Path.Combine(outDir, "weights"));
-            var weightsRelative = $"weights/{modelName}.safetensors";
-            var weightsPath = Path.Combine(outDir, weightsRelative);
             var (wc, wm) = guide ? (null, null) : ClickModelWeights.NewCgamStart(config.AsppChannels, options.Seed);
             var record = NewRecord(specs, samples.Count, options.Seed, JsonSerializer.SerializeToNode(options), device, started);
-            var sha = SaveWeights(outDir, modelName, network, wc, wm, record);
+            var (weightsRelative, sha) = SaveWeights(outDir, modelName, network, wc, wm, record);
             if (guide)
             {
                 WriteGuideManifest(outDir, modelName, weightsRelative, sha, config, record["command"]!.GetValue<string>());
-                Console.Error.WriteLine($"segbridge: wrote {weightsPath} (sha256 {sha}) and manifest {modelName}.json");
+                Console.Error.WriteLine($"segbridge: wrote {weightsRelative} (sha256 {sha}) and manifest {modelName}.json in {outDir}");
             }
             else
             {
                 foreach (var method in new[] { "none", "f-brs", "g-brs", "cgam" })
                     WriteManifest(outDir, modelName, method, weightsRelative, sha, config, record["command"]!.GetValue<string>());
-                Console.Error.WriteLine($"segbridge: wrote {weightsPath} (sha256 {sha}) and manifests {modelName}-{{none,f-brs,g-brs,cgam}}.json");
+                Console.Error.WriteLine($"segbridge: wrote {weightsRelative} (sha256 {sha}) and manifests {modelName}-{{none,f-brs,g-brs,cgam}}.json in {outDir}");
             }
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>The weak-guide options after validation; <see cref="Check"/> refuses them for other families.</summary>
+    internal sealed record WeakOptions(IReadOnlyList<string> ClassData, double MaskShare, double ClassWeight, bool ClassLoss)
+    {
+        public static WeakOptions Check(bool classDataGiven, string[] classData, bool shareGiven, double share, bool weightGiven, double weight, bool noClassLoss, bool dataGiven, string family)
+        {
+            if (family != "weak-guide")
+            {
+                if (classDataGiven) throw new CommandException($"--class-data is only for --family weak-guide (got --family {family})");
+                if (shareGiven) throw new CommandException($"--mask-share is only for --family weak-guide (got --family {family})");
+                if (weightGiven) throw new CommandException($"--class-weight is only for --family weak-guide (got --family {family})");
+                if (noClassLoss) throw new CommandException($"--no-class-loss is only for --family weak-guide (got --family {family})");
+                if (!dataGiven) throw new CommandException("--data is required: at least one training folder");
+                return new WeakOptions([], 1, 0, false);
+            }
+            if (!(share > 0 && share <= 1)) throw new CommandException(FormattableString.Invariant($"--mask-share is {share}; allowed range is (0, 1]"));
+            if (!(weight > 0 && weight <= 10)) throw new CommandException(FormattableString.Invariant($"--class-weight is {weight}; allowed range is (0, 10]"));
+            if (weightGiven && noClassLoss) throw new CommandException("--class-weight and --no-class-loss exclude each other");
+            if (classData.Length == 0 && !noClassLoss) throw new CommandException("--class-data is required for --family weak-guide (image-level samples named CLASS_rest), unless --no-class-loss");
+            if (classData.Length == 0 && !dataGiven) throw new CommandException("--data or --class-data is required: at least one training folder");
+            return new WeakOptions(classData, share, weight, !noClassLoss);
+        }
+    }
+
+    /// <summary>
+    /// Weak guide: a seeded --mask-share of the --data samples and (with another seed) of the --class-data samples
+    /// keep their masks and feed the pixel-level steps; every --class-data sample feeds the image-level steps with
+    /// its file-name class (all of them carry that label), unless --no-class-loss.
+    /// </summary>
+    private static int TrainWeak(string output, string modelName, ClickNetworkConfig config, WeakOptions weak, List<TrainingData.Spec> specs, List<TrainingData.Spec> classSpecs,
+        List<TrainingSample> samples, int iterations, int batch, int crop, double lr, int seed, TorchSharp.torch.Device device, CancellationToken ct)
+    {
+        var classSamples = classSpecs.SelectMany(s =>
+        {
+            var loaded = TrainingData.Load(s);
+            Console.Error.WriteLine($"segbridge: {loaded.Count} image-level samples from {s}");
+            return loaded;
+        }).ToList();
+        IReadOnlyList<string> classes = [];
+        int[] classIndex = [];
+        if (classSamples.Count > 0)
+        {
+            try { (classes, classIndex) = WeakLabels.Classes(classSamples.Select(s => s.Name).ToList()); }
+            catch (ArgumentException e) { throw new CommandException($"--class-data: {e.Message}"); }
+        }
+        var keepData = WeakLabels.MaskedShare(samples.Count, weak.MaskShare, seed);
+        var keepClass = WeakLabels.MaskedShare(classSamples.Count, weak.MaskShare, seed + 1);
+        var masked = samples.Where((_, i) => keepData[i]).Concat(classSamples.Where((_, i) => keepClass[i])).ToList();
+        var labelled = weak.ClassLoss ? classSamples.Select((s, i) => new ClassSample(s.Name, s.Image, classIndex[i])).ToList() : [];
+        Console.Error.WriteLine($"segbridge: pixel-level steps on {masked.Count} masked samples ({keepData.Count(k => k)} of {samples.Count} from --data, {keepClass.Count(k => k)} of {classSamples.Count} from --class-data); "
+            + (labelled.Count > 0 ? $"image-level steps on {labelled.Count} samples of {classes.Count} classes ({string.Join(", ", classes)})" : "no image-level steps"));
+
+        var options = new WeakGuideTrainingOptions { Network = config, Iterations = iterations, BatchSize = batch, CropSize = crop, LearningRate = lr, Seed = seed, ClassLossWeight = weak.ClassWeight };
+        var started = DateTime.UtcNow;
+        var (network, _) = new WeakGuideTrainer(options, device).Train(masked, labelled, classes.Count, new Progress<WeakGuideTrainer.Progress>(p =>
+        {
+            if (p.Iteration % 20 == 0 || p.Iteration == p.Total)
+                Console.Error.WriteLine(FormattableString.Invariant($"segbridge: iteration {p.Iteration}/{p.Total} segmentation loss {p.SegmentationLoss:F4}")
+                    + (labelled.Count > 0 ? FormattableString.Invariant($" class loss {p.ClassLoss:F4}") : "") + FormattableString.Invariant($" ({p.Elapsed.TotalMinutes:F1} min)"));
+        }), ct);
+
+        var outDir = Path.GetFullPath(output);
+        var record = NewRecord(specs, samples.Count, seed, JsonSerializer.SerializeToNode(options), device, started);
+        record["classData"] = new JsonArray(classSpecs.Select(s => (JsonNode?)JsonValue.Create(s.ToString())).ToArray());
+        record["classes"] = new JsonArray(classes.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
+        record["maskShare"] = weak.MaskShare;
+        record["classLoss"] = weak.ClassLoss;
+        record["maskedSamples"] = new JsonArray(masked.Select(s => (JsonNode?)JsonValue.Create(s.Name)).ToArray());
+        record["imageLevelSamples"] = labelled.Count;
+        record["head"] = "the classification head is training-only and not saved; the weights are the segmentation network alone";
+        var (weightsRelative, sha) = SaveWeights(outDir, modelName, network, null, null, record);
+        WriteManifestFile(outDir, modelName, $"Weakly supervised guide network, DeepLabV3+ ResNet-{config.Depth} on the image alone", "torch/guide", "guide", interactions: null,
+            new JsonObject { ["maxSide"] = 400, ["className"] = "Epithelium" }, WeightsEntry(weightsRelative, sha),
+            "Ciga et al., Learning to segment images with classification labels (MedIA 2021): weakly supervised guide", record["command"]!.GetValue<string>());
+        Console.Error.WriteLine($"segbridge: wrote {weightsRelative} (sha256 {sha}) and manifest {modelName}.json in {outDir}");
+        return 0;
     }
 
     /// <summary>The training record: the exact command, data, seed, options, device and duration.</summary>
@@ -113,17 +200,18 @@ internal static class TrainCommand
         ["minutes"] = Math.Round((DateTime.UtcNow - started).TotalMinutes, 1),
     };
 
-    /// <summary>Writes OUT/weights/NAME.safetensors (float16, the record in its metadata) and NAME.training.json; returns the file's sha256.</summary>
-    internal static string SaveWeights(string outDir, string modelName, ClickNetwork network, TorchSharp.torch.Tensor? wc, TorchSharp.torch.Tensor? wm, JsonObject record)
+    /// <summary>Writes OUT/weights/NAME.safetensors (record in its metadata) and NAME.training.json (record plus path and sha256).</summary>
+    internal static (string Relative, string Sha) SaveWeights(string outDir, string modelName, ClickNetwork network, TorchSharp.torch.Tensor? wc, TorchSharp.torch.Tensor? wm, JsonObject record)
     {
+        Directory.CreateDirectory(Path.Combine(outDir, "weights"));
         var weightsRelative = $"weights/{modelName}.safetensors";
         var weightsPath = Path.Combine(outDir, weightsRelative);
         ClickModelWeights.Save(weightsPath, network, wc, wm, new Dictionary<string, string> { ["segbridge.training"] = record.ToJsonString() }, halfPrecision: true);
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(weightsPath)));
         record["weights"] = weightsRelative;
         record["sha256"] = sha;
-        File.WriteAllText(Path.Combine(outDir, "weights", modelName + ".training.json"), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return sha;
+        File.WriteAllText(Path.Combine(outDir, "weights", modelName + ".training.json"), record.ToJsonString(Readable));
+        return (weightsRelative, sha);
     }
 
     private static void WriteManifest(string outDir, string modelName, string method, string weights, string sha, ClickNetworkConfig config, string command)
@@ -153,8 +241,11 @@ internal static class TrainCommand
         manifest["licence"] = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use";
         manifest["paper"] = paper;
         manifest["description"] = $"Trained by: {command}";
-        File.WriteAllText(Path.Combine(outDir, $"{id}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(Path.Combine(outDir, $"{id}.json"), manifest.ToJsonString(Readable) + "\n");
     }
+
+    /// <summary>Indented, and quotes and '+' left as they are so the recorded command reads as typed.</summary>
+    private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     internal static JsonArray WeightsEntry(params string[] pathThenSha)
         => new(pathThenSha.Chunk(2).Select(p => (JsonNode?)new JsonObject { ["path"] = p[0], ["sha256"] = p[1] }).ToArray());

@@ -58,7 +58,7 @@ public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
             if (it == stepDown)
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate / 10;
             using var scope = NewDisposeScope();
-            var batch = Enumerable.Range(0, options.BatchSize).Select(_ => TrainingCrops.Sample(samples[rng.Next(samples.Count)], rng, options.CropSize, options.MinScale, options.MaxScale)!.Value).ToList();
+            var batch = Enumerable.Range(0, options.BatchSize).Select(_ => RandomCrop(samples[rng.Next(samples.Count)], rng)).ToList();
             var clicks = withClicks ? batch.Select(b => sampler.Sample(b.Mask, options.CropSize, options.CropSize)).ToList() : null;
             var images = cat(batch.Select(b => b.Image).ToList(), 0).to(device);
             var targets = cat(batch.Select(b => tensor(b.Mask.Select(v => v != 0 ? 1f : 0f).ToArray(), [1, 1, options.CropSize, options.CropSize])).ToList(), 0).to(device);
@@ -95,4 +95,11 @@ public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
     /// <summary>The batch's click maps, (N,2,crop,crop) on the training device.</summary>
     private Tensor EncodeClicks(List<List<ClickPoint>> clicks)
         => cat(clicks.Select(c => ClickEncoding.Encode(c, options.CropSize, options.CropSize, options.Network.ClickNormRadius)).ToList(), 0).to(device);
+
+    /// <summary>One augmented crop (<see cref="TrainingCrops"/>) of a sample with its mask.</summary>
+    private (Tensor Image, byte[] Mask) RandomCrop(TrainingSample sample, Random rng)
+    {
+        var (image, mask) = TrainingCrops.Random(sample.Image, sample.Mask, options.CropSize, options.MinScale, options.MaxScale, rng);
+        return (image, mask!);
+    }
 }

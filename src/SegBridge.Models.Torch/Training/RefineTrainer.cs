@@ -133,9 +133,14 @@ public sealed class RefineTrainer(RefineTrainingOptions options, Device device)
     private (Tensor Image, byte[] Mask) BoundaryCrop(IReadOnlyList<TrainingSample> samples, Random rng)
     {
         for (int attempt = 0; attempt < 10; attempt++)
-            if (TrainingCrops.Sample(samples[rng.Next(samples.Count)], rng, options.CropSize, options.MinScale, options.MaxScale,
-                    share => share >= options.MinObjectShare && share <= options.MaxObjectShare) is { } crop) return crop;
-        return TrainingCrops.Sample(samples[rng.Next(samples.Count)], rng, options.CropSize, options.MinScale, options.MaxScale)!.Value;
+        {
+            var sample = samples[rng.Next(samples.Count)];
+            if (TrainingCrops.Random(sample.Image, sample.Mask, options.CropSize, options.MinScale, options.MaxScale, rng,
+                    share => share >= options.MinObjectShare && share <= options.MaxObjectShare) is { } crop) return (crop.Image, crop.Mask!);
+        }
+        var last = samples[rng.Next(samples.Count)];
+        var any = TrainingCrops.Random(last.Image, last.Mask, options.CropSize, options.MinScale, options.MaxScale, rng);
+        return (any.Image, any.Mask!);
     }
 
     private static byte[][] Masks(Tensor probability)

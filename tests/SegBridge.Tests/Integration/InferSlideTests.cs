@@ -59,6 +59,7 @@ public sealed class InferSlideTests(BlobSlide blobs, ITestOutputHelper output) :
     [InlineData("tissue", "8", "Tissue")]
     [InlineData("click-hist-none", "2", "Epithelium")] // the learned click network's click-free prediction, in 400 px tiles
     [InlineData("guide-hist", "2", "Epithelium")]      // the image-only guide network
+    [InlineData("guide-weak-hist", "2", "Epithelium")] // the weakly supervised guide (masks for 30 % + class labels)
     public async Task A_real_aperio_slide_gives_regions_inside_its_bounds_in_seconds(string model, string mpp, string className)
     {
         Skip.If(SlideTools.OpenSlideMissing is not null, SlideTools.OpenSlideMissing);

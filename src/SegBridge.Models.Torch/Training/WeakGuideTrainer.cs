@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using SegBridge.Models.Torch.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegBridge.Models.Torch.Training;
+
+public sealed record WeakGuideTrainingOptions
+{
+    /// <summary>The segmentation network: a guide (3 input channels).</summary>
+    public ClickNetworkConfig Network { get; init; } = new() { InputChannels = 3 };
+    /// <summary>Iterations; each is one pixel-level step and, with class samples, one image-level step.</summary>
+    public int Iterations { get; init; } = 2000;
+    public int BatchSize { get; init; } = 8;
+    public int CropSize { get; init; } = 256;
+    public double MinScale { get; init; } = 0.5;
+    public double MaxScale { get; init; } = 1.0;
+    /// <summary>Adam learning rate, a tenth of it for the last <see cref="FinalShare"/> of the iterations (as <see cref="ClickTrainer"/>).</summary>
+    public double LearningRate { get; init; } = 5e-4;
+    public double FinalShare { get; init; } = 1.0 / 6;
+    /// <summary>Weight of the cross-entropy of the image-level steps.</summary>
+    public double ClassLossWeight { get; init; } = 1.0;
+    public int Seed { get; init; } = 1;
+}
+
+/// <summary>
+/// Weakly supervised guide training after Ciga et al. (MedIA 2021): a guide network (DeepLabV3+ ResNet) with a
+/// <see cref="ClassificationHead"/> on its segmentation output, trained by alternating (1) a pixel-level batch of
+/// masked crops with the guide's own loss, the normalised focal loss on the segmentation logits (the head is not
+/// involved), and (2) an image-level batch of labelled crops with cross-entropy over the classes computed through
+/// segmentation network + head, so the class gradient reaches the network only through its mask. Without class
+/// samples it is plain supervised training on the masked samples (the paper's S baseline). One Adam over network
+/// and head, β = (0.9, 0.999), learning rate down to a tenth for the last sixth, as <see cref="ClickTrainer"/>.
+/// The seed fixes the initial weights, the data order and the crops. The head is training-only and is returned
+/// separately; only the network goes into the weights file, so it loads as a plain <c>torch/guide</c>.
+/// </summary>
+public sealed class WeakGuideTrainer(WeakGuideTrainingOptions options, Device device)
+{
+    public sealed record Progress(int Iteration, int Total, double SegmentationLoss, double ClassLoss, TimeSpan Elapsed);
+
+    public (ClickNetwork Network, ClassificationHead? Head) Train(IReadOnlyList<TrainingSample> masked, IReadOnlyList<ClassSample> labelled, int classes,
+        IProgress<Progress>? progress, CancellationToken ct)
+    {
+        if (masked.Count == 0) throw new ArgumentException("no pixel-level (masked) samples");
+        if (options.Network.InputChannels != 3) throw new ArgumentException("a weak guide is an image-only network (3 input channels)");
+        torch.manual_seed(options.Seed);
+        var rng = new Random(options.Seed);
+        var network = new ClickNetwork(options.Network);
+        var head = labelled.Count > 0 ? new ClassificationHead(classes) : null;
+        network.to(device);
+        head?.to(device);
+        var parameters = head is null ? network.parameters() : network.parameters().Concat(head.parameters());
+        var optimizer = optim.Adam(parameters, options.LearningRate, 0.9, 0.999);
+        int stepDown = (int)Math.Round(options.Iterations * (1 - options.FinalShare));
+        int size = options.CropSize;
+        var sw = Stopwatch.StartNew();
+        double segSmoothed = double.NaN, classSmoothed = double.NaN;
+
+        network.train();
+        head?.train();
+        for (int it = 0; it < options.Iterations; it++)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (it == stepDown)
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate / 10;
+
+            using (var scope = NewDisposeScope())
+            {
+                var batch = Enumerable.Range(0, options.BatchSize).Select(_ =>
+                {
+                    var s = masked[rng.Next(masked.Count)];
+                    return TrainingCrops.Random(s.Image, s.Mask, size, options.MinScale, options.MaxScale, rng);
+                }).ToList();
+                var images = cat(batch.Select(b => b.Image).ToList(), 0).to(device);
+                var targets = cat(batch.Select(b => tensor(b.Mask!.Select(v => (float)v).ToArray(), [1, 1, size, size])).ToList(), 0).to(device);
+                optimizer.zero_grad();
+                var loss = NormalizedFocalLoss.Compute(network.forward(images, null), targets);
+                loss.backward();
+                optimizer.step();
+                segSmoothed = Smooth(segSmoothed, loss.item<float>());
+            }
+
+            if (head is not null)
+            {
+                using var scope = NewDisposeScope();
+                var picks = Enumerable.Range(0, options.BatchSize).Select(_ => labelled[rng.Next(labelled.Count)]).ToList();
+                var images = cat(picks.Select(s => TrainingCrops.Random(s.Image, null, size, options.MinScale, options.MaxScale, rng).Image).ToList(), 0).to(device);
+                var labels = tensor(picks.Select(s => (long)s.ClassIndex).ToArray(), ScalarType.Int64).to(device);
+                optimizer.zero_grad();
+                var loss = options.ClassLossWeight * nn.functional.cross_entropy(head.forward(network.forward(images, null)), labels);
+                loss.backward();
+                optimizer.step();
+                classSmoothed = Smooth(classSmoothed, loss.item<float>());
+            }
+            progress?.Report(new Progress(it + 1, options.Iterations, segSmoothed, classSmoothed, sw.Elapsed));
+        }
+        network.eval();
+        head?.eval();
+        return (network, head);
+    }
+
+    private static double Smooth(double smoothed, double value) => double.IsNaN(smoothed) ? value : 0.98 * smoothed + 0.02 * value;
+}
