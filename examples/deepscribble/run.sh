@@ -16,11 +16,12 @@ WSSS=(--dataset "$DATA/wsss4luad" --mask-kind class --class 0 --ignore -1 --alte
 for v in "I deepscribble-hist-i" "I+P deepscribble-hist-ip" "I+P+S deepscribble-hist-ips"; do
   set -- $v
   "$SEGBRIDGE" train --family deepscribble --guide-weights plugin-manifests/weights/guide-hist.safetensors --inputs "$1" \
-    "${TRAIN_DATA[@]}" --out "$ABLATION" --name "$2" --iterations 200 --batch 8 --crop 192 --seed 1
+    "${TRAIN_DATA[@]}" --out "$ABLATION" --name "$2" --iterations 200 --batch 8 --crop 192 --seed 1 --threads 1
 done
-ABL=deepscribble-hist-i,deepscribble-hist-ip,deepscribble-hist-ips,deepscribble-hist
-"$SEGBRIDGE" eval "${GLAS[@]}" --models "$ABLATION" --model $ABL --mode scribbles --guide-model guide-hist --max 5 --out $OUT/table2/glas-testA
-"$SEGBRIDGE" eval "${WSSS[@]}" --models "$ABLATION" --model $ABL --mode scribbles --guide-model guide-hist --max 5 --out $OUT/table2/wsss4luad-odd
+for model in deepscribble-hist-i deepscribble-hist-ip deepscribble-hist-ips deepscribble-hist; do
+  "$SEGBRIDGE" eval "${GLAS[@]}" --models "$ABLATION" --model $model --mode scribbles --guide-model guide-hist --max 5 --threads 1 --out $OUT/table2/glas-testA-$model
+  "$SEGBRIDGE" eval "${WSSS[@]}" --models "$ABLATION" --model $model --mode scribbles --guide-model guide-hist --max 5 --threads 1 --out $OUT/table2/wsss4luad-odd-$model
+done
 
 # Table 1: the paper's protocol. Start from GuideNet's mask, keep patches whose initial IoU lies in 50-75 %,
 # robot scribbles of at most 0.05 % of the pixels (clicks for the click models), up to 20 interactions.
@@ -34,6 +35,6 @@ COMMON=(--guide-model guide-hist --initial-iou 0.5,0.75 --max 20 --targets 0.85,
 # Human scribbles on GrabCut (natural images the networks never saw); the classical rows are in examples/evaluation.
 for set in 1 2; do
   "$SEGBRIDGE" eval --dataset "$DATA/grabcut" --model deepscribble-hist --mode real-scribbles --scribble-set scribbles-set-$set \
-    --max 20 --targets 0.85,0.90 --out $OUT/table1/grabcut-real-scribbles-set-$set
+    --max 20 --targets 0.85,0.90 --threads 1 --out $OUT/table1/grabcut-real-scribbles-set-$set
 done
 /usr/bin/python3 $OUT/tables.py $OUT

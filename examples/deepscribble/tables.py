@@ -13,31 +13,30 @@ def load(path):
 
 
 def table2():
-    rows, names = {}, []
-    for folder, title in (("glas-testA", "GlaS testA"), ("wsss4luad-odd", "WSSS4LUAD odd")):
-        f = root / "table2" / folder / "results.json"
-        if not f.exists():
+    rows, names, samples = {}, [], {}
+    for prefix, title in (("glas-testA", "GlaS testA"), ("wsss4luad-odd", "WSSS4LUAD odd")):
+        files = sorted((root / "table2").glob(prefix + "-*/results.json"))
+        if not files:
             continue
         names.append(title)
-        r = load(f)
-        first = r["models"][0]["summary"]
-        rows.setdefault("GuideNet alone (guide-hist)", {})[title] = (first["meanInitialIou"], None, first["samples"])
-        for m in r["models"]:
-            s = m["summary"]
-            rows.setdefault(s["model"], {})[title] = (s["meanIouCurve"][0], s["meanIouCurve"][-1], s["samples"])
+        for f in files:
+            r = load(f)
+            s = r["models"][0]["summary"]
+            rows.setdefault("GuideNet alone (guide-hist)", {})[title] = (s["meanInitialIou"], None)
+            rows.setdefault(s["model"], {})[title] = (s["meanIouCurve"][0], s["meanIouCurve"][-1])
+            samples[title] = s["samples"]
     label = {"deepscribble-hist-i": "RefineNet: I", "deepscribble-hist-ip": "RefineNet: I + P", "deepscribble-hist-ips": "RefineNet: I + P + S",
              "deepscribble-hist": "RefineNet: I + P + D (shipped deepscribble-hist)"}
-    out = ["| Method | " + " | ".join(f"{n}: mIoU, 1 scribble | {n}: mIoU, 5 scribbles" for n in names) + " |",
+    order = ["GuideNet alone (guide-hist)"] + [m for m in label if m in rows]
+    out = ["| Method | " + " | ".join(f"{n}: mIoU after 1 scribble | {n}: after 5" for n in names) + " |",
            "| --- |" + " ---: | ---: |" * len(names)]
-    for model, per in rows.items():
+    for model in order:
         cells = []
         for n in names:
-            one, five, _ = per.get(n, (None, None, 0))
+            one, five = rows[model].get(n, (None, None))
             cells += [f"{one:.3f}" if one is not None else "-", f"{five:.3f}" if five is not None else "(no scribble)"]
         out.append(f"| {label.get(model, model)} | " + " | ".join(cells) + " |")
-    samples = {n: next(iter(rows.values()))[n][2] for n in names} if rows else {}
-    out.append("")
-    out.append("Samples: " + ", ".join(f"{n} {k}" for n, k in samples.items()) + ". GuideNet alone is the start mask (no scribble).")
+    out += ["", "Samples: " + ", ".join(f"{n} {k}" for n, k in samples.items()) + ". GuideNet alone is the start mask, before any scribble."]
     return "\n".join(out) + "\n"
 
 
