@@ -29,7 +29,7 @@ public sealed class ClickNetwork : Module<Tensor, Tensor?, Tensor>
     {
         config.Validate();
         Config = config;
-        dmf = Sequential(("0", Conv2d(config.InputChannels, 8, 1)), ("1", LeakyReLU(0.2)), ("2", BatchNorm2d(8)), ("3", Conv2d(8, 3, 1)));
+        dmf = Sequential(("0", Conv2d(config.InputChannels, 8, 1)), ("1", new LeakyRelu(0.2)), ("2", BatchNorm2d(8)), ("3", Conv2d(8, 3, 1)));
         backbone = new ResNetBackbone(config.Depth, config.Width);
         aspp = new Aspp(backbone.OutChannels, config.AsppChannels);
         low_level = Sequential(("0", Conv2d(backbone.LowLevelChannels, config.LowLevelChannels, 1, bias: false)), ("1", BatchNorm2d(config.LowLevelChannels)), ("2", ReLU()));

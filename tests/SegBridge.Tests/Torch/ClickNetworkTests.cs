@@ -117,3 +117,20 @@ public sealed class ClickNetworkTests
         Assert.Contains("--crop is 50", err);
     }
 }
+
+public sealed class LeakyReluTests
+{
+    [Fact]
+    public void Our_leaky_relu_matches_libtorch_values_and_gradients()
+    {
+        using var x = TorchSharp.torch.randn(4, 3, 8, 8, requires_grad: true);
+        using var module = new SegBridge.Models.Torch.Networks.LeakyRelu(0.2);
+        using var ours = module.forward(x);
+        using var reference = TorchSharp.torch.nn.functional.leaky_relu(x, 0.2);
+        Assert.True(ours.allclose(reference, rtol: 0, atol: 0), "values differ");
+        using var g1 = TorchSharp.torch.autograd.grad([ours.sum()], [x])[0];
+        using var g2 = TorchSharp.torch.autograd.grad([reference.sum()], [x])[0];
+        Assert.True(g1.allclose(g2, rtol: 0, atol: 0), "gradients differ");
+        Assert.Empty(module.parameters());
+    }
+}
