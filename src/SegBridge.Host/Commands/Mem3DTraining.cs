@@ -74,7 +74,7 @@ internal static class Mem3DTraining
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(weightsPath)));
         record["weights"] = weightsRelative;
         record["sha256"] = sha;
-        File.WriteAllText(Path.Combine(outDir, "weights", modelName + ".training.json"), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(outDir, "weights", modelName + ".training.json"), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
 
         var manifest = new JsonObject
         {
@@ -88,7 +88,7 @@ internal static class Mem3DTraining
             ["paper"] = "Zhou et al., Quality-Aware Memory Network for Interactive Volumetric Image Segmentation (Mem3D), MICCAI 2021",
             ["description"] = $"Clicks are extreme points (a run of positive clicks), boxes and scribbles are f_In guidance; volumes/propagate runs f_Mem + f_QA. Trained by: {record["command"]!.GetValue<string>()}",
         };
-        File.WriteAllText(Path.Combine(outDir, $"{modelName}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(Path.Combine(outDir, $"{modelName}.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
         Console.Error.WriteLine($"segbridge: wrote {weightsPath} (sha256 {sha}) and manifest {modelName}.json");
         return 0;
     }
