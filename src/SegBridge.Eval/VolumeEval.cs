@@ -15,7 +15,8 @@ namespace SegBridge.Eval;
 /// the object, its four extreme points, or a scribble along its skeleton), f_In turns it into the slice mask
 /// (a fresh slice session each time), the model propagates through the volume with every segmented slice in
 /// memory, and the whole-volume Dice is recorded. The next slice is chosen among slices not yet segmented by
-/// <c>quality</c> (lowest f_QA score), <c>oracle</c> (the slice with the most wrongly labelled voxels: the
+/// <c>quality</c> (lowest f_QA score among slices where the model's mask is not empty — as volumes/suggest; on
+/// empty slices f_QA's score says little, and a user refines what was segmented), <c>oracle</c> (the slice with the most wrongly labelled voxels: the
 /// truth's worst slice in absolute terms; the lowest per-slice Dice would pick slices with a handful of false
 /// positives, whose correction does not move the volume's Dice) or <c>random</c> (uniform, seeded, among slices
 /// where the truth or the prediction holds the object). A chosen slice
@@ -69,7 +70,7 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
             if (relevant.Count == 0) relevant = candidates;
             (slice, chosenQuality) = choice switch
             {
-                "quality" => (candidates.MinBy(z => result.Quality[z]), (double?)candidates.Min(z => result.Quality[z])),
+                "quality" => QualityChoice(candidates, predicted, result.Quality),
                 "oracle" => (relevant.MaxBy(z => Errors(predicted[z], truth[z])), null),
                 "random" => (relevant[rng.Next(relevant.Count)], null),
                 _ => throw new ArgumentException($"slice choice '{choice}'; allowed: {string.Join(", ", Choices)}"),
@@ -113,6 +114,15 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
     {
         var pts = Enumerable.Range(0, m.Length).Where(i => m[i] != 0).Select(i => (X: i % w, Y: i / w)).ToList();
         return [pts.MinBy(p => p.X), pts.MaxBy(p => p.X), pts.MinBy(p => p.Y), pts.MaxBy(p => p.Y)];
+    }
+
+    /// <summary>The lowest f_QA score among slices the model segmented something on (all candidates when none): the model's own view, no truth.</summary>
+    private static (int, double?) QualityChoice(List<int> candidates, byte[][] predicted, float[] quality)
+    {
+        var segmented = candidates.Where(z => Array.IndexOf(predicted[z], (byte)1) >= 0).ToList();
+        var pool = segmented.Count > 0 ? segmented : candidates;
+        int best = pool.MinBy(z => quality[z]);
+        return (best, quality[best]);
     }
 
     private static long Errors(byte[] predicted, byte[] truth)

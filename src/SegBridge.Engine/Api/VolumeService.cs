@@ -97,13 +97,21 @@ public sealed class VolumeService
         return new SuggestSliceResult { SessionId = session.Id, Slice = z, Quality = Math.Round(latest.Quality[z], 4), InteractiveSlices = latest.InteractiveSlices };
     }
 
-    /// <summary>The non-interactive slice with the lowest quality score (the first on ties), or null.</summary>
+    /// <summary>
+    /// The non-interactive slice with the lowest quality score (the first on ties) among slices whose mask is not
+    /// empty — f_QA judges a segmentation, and on empty slices far from the object its score says little — or among
+    /// all non-interactive slices when every propagated mask is empty; null when every slice is interactive.
+    /// </summary>
     public static int? Suggested(VolumePropagation result)
     {
-        int? best = null;
+        int? best = null, bestSegmented = null;
         for (int z = 0; z < result.Quality.Length; z++)
-            if (Array.IndexOf(result.InteractiveSlices, z) < 0 && (best is null || result.Quality[z] < result.Quality[best.Value])) best = z;
-        return best;
+        {
+            if (Array.IndexOf(result.InteractiveSlices, z) >= 0) continue;
+            if (best is null || result.Quality[z] < result.Quality[best.Value]) best = z;
+            if (result.ForegroundPerSlice[z] > 0 && (bestSegmented is null || result.Quality[z] < result.Quality[bestSegmented.Value])) bestSegmented = z;
+        }
+        return bestSegmented ?? best;
     }
 
     private static PropagateVolumeResult ToResult(Plan plan, VolumePropagation r)

@@ -38,7 +38,7 @@ internal static class EvalCommand
         var imagePattern = new Option<string?>("--image-pattern") { Description = "Only images whose name matches this glob (GlaS test set: 'testA_*')" };
         var alternate = new Option<string?>("--alternate") { Description = "even or odd: every other image of the name-sorted list (WSSS4LUAD: train on even, evaluate on odd)" };
         var labelPattern = new Option<string>("--label-pattern") { Description = "volume: glob of the label volume in each case folder (object = label > 0)", DefaultValueFactory = _ => "OTMultiClass*" };
-        var cases = new Option<string>("--cases") { Description = "volume: only case folders whose name matches this glob", DefaultValueFactory = _ => "*" };
+        var cases = new Option<string>("--cases") { Description = "volume: only case folders whose name matches one of these globs (comma-separated)", DefaultValueFactory = _ => "*" };
         var rounds = new Option<int>("--rounds") { Description = "volume: rounds of interaction + propagation per case", DefaultValueFactory = _ => 6 };
         var sliceChoice = new Option<string>("--slice-choice") { Description = "volume: how the next slice is chosen: quality, oracle, random (comma-separated for several)", DefaultValueFactory = _ => "quality,oracle,random" };
         var volumeInteraction = new Option<string>("--volume-interaction") { Description = "volume: the robot's input on the chosen slice: box, extreme (points) or scribble (object skeleton)", DefaultValueFactory = _ => "box" };

@@ -33,7 +33,8 @@ internal static class VolumeEvalCommand
         IReadOnlyList<VolumeDataset.Case> cases;
         try { cases = VolumeDataset.List(Path.GetFullPath(dataset), imagePattern, labelPattern, m => Console.Error.WriteLine("segbridge: skipped " + m)); }
         catch (DirectoryNotFoundException e) { throw new CommandException(e.Message); }
-        cases = cases.Where(c => FileSystemName.MatchesSimpleExpression(casePattern, c.Name, ignoreCase: false)).ToList();
+        var patterns = casePattern.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        cases = cases.Where(c => patterns.Any(p => FileSystemName.MatchesSimpleExpression(p, c.Name, ignoreCase: false))).ToList();
         if (cases.Count == 0) throw new CommandException($"no case folder under {dataset} matches --cases '{casePattern}' with one '{imagePattern}' and one '{labelPattern}' file");
 
         var eval = new VolumeEval(entry.Model!, volumeModel);

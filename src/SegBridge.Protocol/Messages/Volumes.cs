@@ -43,7 +43,7 @@ public sealed class PropagateVolumeResult
     [DataMember(Name = "nifti")] public byte[]? Nifti { get; init; }
     /// <summary>f_QA's predicted IoU per slice in [0, 1] (interactive slices 1), slice 0 first.</summary>
     [DataMember(Name = "quality")] public required double[] Quality { get; init; }
-    /// <summary>The slice with the lowest quality score that the user has not segmented (what volumes/suggest answers).</summary>
+    /// <summary>The slice with the lowest quality score among the segmented-by-the-model slices the user has not segmented (what volumes/suggest answers).</summary>
     [DataMember(Name = "suggestedSlice")] public int? SuggestedSlice { get; init; }
     [DataMember(Name = "foregroundVoxels")] public required long ForegroundVoxels { get; init; }
     [DataMember(Name = "modelMs")] public required double ModelMs { get; init; }
@@ -54,7 +54,7 @@ public sealed class PropagateVolumeResult
 public sealed class SuggestSliceResult
 {
     [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
-    /// <summary>The non-interactive slice with the lowest quality score of the latest propagation.</summary>
+    /// <summary>The non-interactive slice with the lowest quality score of the latest propagation, among slices with a non-empty mask (all slices when every mask is empty).</summary>
     [DataMember(Name = "slice")] public required int Slice { get; init; }
     [DataMember(Name = "quality")] public required double Quality { get; init; }
     [DataMember(Name = "interactiveSlices")] public required int[] InteractiveSlices { get; init; }

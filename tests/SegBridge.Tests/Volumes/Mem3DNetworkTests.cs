@@ -124,6 +124,30 @@ public sealed class Mem3DNetworkTests
         Assert.Contains("start slice 3 is not one of the interactive slices", e.Message);
     }
 
+    [Fact]
+    public void A_512x512x300_propagation_keeps_per_slice_rle_not_a_dense_volume()
+    {
+        manual_seed(6);
+        using var net = new Mem3DNetwork(Small);
+        net.eval();
+        const int w = 512, h = 512, d = 300;
+        var voxels = new byte[(long)w * h * d];
+        for (int z = 100; z < 200; z++)
+            for (int y = 200; y < 300; y++)
+                Array.Fill(voxels, (byte)200, (z * h + y) * w + 200, 100);
+        var header = new NiftiHeader { Dim = [3, w, h, d, 1, 1, 1, 1], DataType = (short)NiftiDataType.UInt8, BitPix = 8, PixDim = [1, 0.7f, 0.7f, 1, 1, 1, 1, 1] };
+        var volume = new Volume(header, VoxelBuffer.Of(voxels));
+        var start = new Mask(w, h, Enumerable.Range(0, w * h).Select(i => (byte)(i / w is >= 200 and < 300 && i % w is >= 200 and < 300 ? 1 : 0)).ToArray());
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var result = new Mem3DPropagator(net, CPU).Propagate(volume, [new InteractiveSlice(150, start)], 150, null, CancellationToken.None);
+        long retained = GC.GetTotalMemory(forceFullCollection: true) - before;
+        long rleBytes = result.SliceRle.Sum(r => (long)r.Length * 4);
+        Assert.Equal(d, result.SliceRle.Length);
+        // A dense float mask would be 315 MB and a byte mask 79 MB; the result and whatever the loop left behind stay far below.
+        Assert.True(retained < 16L << 20, $"{retained >> 20} MB retained after propagation");
+        Assert.True(rleBytes < 16L << 20, $"{rleBytes >> 20} MB of RLE");
+    }
+
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
