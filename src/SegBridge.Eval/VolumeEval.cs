@@ -13,7 +13,8 @@ namespace SegBridge.Eval;
 /// The volumetric protocol of Mem3D's Table 2: per case, round 1 segments the slice with the largest object
 /// area; every round the robot interacts on the chosen slice (from the ground truth of that slice: a box around
 /// the object, its four extreme points, or a scribble along its skeleton), f_In turns it into the slice mask
-/// (a fresh slice session each time), the model propagates through the volume with every segmented slice in
+/// (from 0.5 everywhere, or with <see cref="Options.SlicePrior"/> refining that slice's propagated mask from the
+/// previous round, as the paper's f_In takes the previous mask), the model propagates through the volume with every segmented slice in
 /// memory, and the whole-volume Dice is recorded. The next slice is chosen among slices not yet segmented by
 /// <c>quality</c> (lowest f_QA score among slices where the model's mask is not empty — as volumes/suggest; on
 /// empty slices f_QA's score says little, and a user refines what was segmented), <c>oracle</c> (the slice with the most wrongly labelled voxels: the
@@ -27,7 +28,9 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
     public static readonly string[] Choices = ["quality", "oracle", "random"];
     public static readonly string[] Interactions = ["box", "extreme", "scribble"];
 
-    public sealed record Options(int Rounds, IReadOnlyList<string> SliceChoices, string Interaction, int Seed);
+    /// <param name="SlicePrior">Feed f_In the chosen slice's propagated mask from the previous round (the paper's
+    /// "previous mask of that slice"); off: every round's f_In starts from 0.5 everywhere.</param>
+    public sealed record Options(int Rounds, IReadOnlyList<string> SliceChoices, string Interaction, int Seed, bool SlicePrior = false);
 
     public sealed record Round(int Number, int Slice, double Dice, double SliceDice, double Seconds, double? ChosenQuality);
     public sealed record CaseRun(string Case, string Choice, IReadOnlyList<Round> Rounds);
@@ -54,15 +57,17 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
         var rounds = new List<Round>();
         int slice = Enumerable.Range(0, d).MaxBy(z => truth[z].Count(v => v != 0));
         double? chosenQuality = null;
+        byte[][]? previous = null;
         for (int r = 1; r <= options.Rounds; r++)
         {
             ct.ThrowIfCancellationRequested();
             progress?.Report(new(name, choice, r, options.Rounds));
             var sw = Stopwatch.StartNew();
-            var sliceMask = Interact(volume, slice, truth[slice], options.Interaction, ct);
+            var sliceMask = Interact(volume, slice, truth[slice], options.Interaction, options.SlicePrior ? previous?[slice] : null, ct);
             interactive[slice] = sliceMask;
             var result = volumeModel.Propagate(volume, interactive.Select(kv => new InteractiveSlice(kv.Key, kv.Value)).ToList(), slice, null, ct);
             var predicted = result.SliceRle.Select(rle => CocoRle.Decode(rle, w, h).Data).ToArray();
+            previous = predicted;
             rounds.Add(new Round(r, slice, Dice(predicted, truth), Dice([sliceMask.Data], [truth[slice]]), sw.Elapsed.TotalSeconds, chosenQuality));
             var candidates = Enumerable.Range(0, d).Where(z => !interactive.ContainsKey(z)).ToList();
             if (candidates.Count == 0) break;
@@ -80,7 +85,9 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
     }
 
     /// <summary>The robot's interaction on one slice from its ground truth, through the slice model.</summary>
-    private Mask Interact(Volume volume, int z, byte[] truth, string kind, CancellationToken ct)
+    /// <param name="previous">The slice's propagated mask from the last round (null in round 1): f_In refines it,
+    /// given as 0.1 / 0.9 (the range f_In's training priors span) instead of 0.5 everywhere.</param>
+    private Mask Interact(Volume volume, int z, byte[] truth, string kind, byte[]? previous, CancellationToken ct)
     {
         int w = volume.Width, h = volume.Height;
         if (Array.IndexOf(truth, (byte)1) < 0) return new Mask(w, h); // nothing on this slice: the user clears it
@@ -99,7 +106,9 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
                 interactions = [new LabelImage(skeleton, w, h)];
                 break;
         }
-        return sliceModel.Segment(volume.SliceAsRaster(z), interactions, new ModelSessionState(), ct).Mask;
+        var state = new ModelSessionState();
+        if (previous is not null) state.Items[VolumeModelState.SlicePrior] = previous.Select(v => v != 0 ? 0.9f : 0.1f).ToArray();
+        return sliceModel.Segment(volume.SliceAsRaster(z), interactions, state, ct).Mask;
     }
 
     private static (int X0, int Y0, int X1, int Y1) Bounds(byte[] m, int w, int h)

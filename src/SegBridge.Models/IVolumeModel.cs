@@ -24,3 +24,13 @@ public sealed record VolumeProgress(int Done, int Total, int Slice);
 /// <param name="Quality">Predicted IoU per slice in [0, 1]; interactive slices get 1.</param>
 /// <param name="ForegroundPerSlice">Foreground voxels per slice.</param>
 public sealed record VolumePropagation(int[][] SliceRle, float[] Quality, long[] ForegroundPerSlice, int[] InteractiveSlices, double Seconds, string Notes);
+
+/// <summary>Keys a caller may put in <see cref="ModelSessionState.Items"/> for a volumetric model's slice step.</summary>
+public static class VolumeModelState
+{
+    /// <summary>
+    /// float[] (slice width × height, in [0, 1]): the previous mask of this slice (e.g. its propagated mask) that
+    /// f_In refines in the first round instead of 0.5 everywhere.
+    /// </summary>
+    public const string SlicePrior = "volume.slicePrior";
+}

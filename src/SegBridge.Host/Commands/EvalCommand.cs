@@ -42,10 +42,11 @@ internal static class EvalCommand
         var rounds = new Option<int>("--rounds") { Description = "volume: rounds of interaction + propagation per case", DefaultValueFactory = _ => 6 };
         var sliceChoice = new Option<string>("--slice-choice") { Description = "volume: how the next slice is chosen: quality, oracle, random (comma-separated for several)", DefaultValueFactory = _ => "quality,oracle,random" };
         var volumeInteraction = new Option<string>("--volume-interaction") { Description = "volume: the robot's input on the chosen slice: box, extreme (points) or scribble (object skeleton)", DefaultValueFactory = _ => "box" };
+        var slicePrior = new Option<bool>("--slice-prior") { Description = "volume: f_In refines the chosen slice's propagated mask from the previous round instead of starting from 0.5" };
         var command = new Command("eval", "Evaluate models with the NoC/NoF/NoI/SPC protocol (robot clicks or scribbles, or human scribbles), or volumetric models with --mode volume (Dice after each round)")
         {
             dataset, model, mode, max, targets, output, limit, seed, crop, scribbleSet, classId, maskKind, ignore, margin, initialMasks, guide, initialIou, share, radius, imagePattern, alternate,
-            labelPattern, cases, rounds, sliceChoice, volumeInteraction,
+            labelPattern, cases, rounds, sliceChoice, volumeInteraction, slicePrior,
         };
         settings.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -54,7 +55,7 @@ internal static class EvalCommand
             if (parse.GetValue(mode) == "volume")
                 return VolumeEvalCommand.Run(engine, parse.GetValue(dataset)!, parse.GetValue(model)!, parse.GetValue(imagePattern) ?? "Flair*", parse.GetValue(labelPattern)!,
                     parse.GetValue(cases)!, parse.GetValue(rounds), parse.GetValue(sliceChoice)!, parse.GetValue(volumeInteraction)!, parse.GetValue(seed) ?? 1,
-                    parse.GetValue(output)!, "segbridge " + string.Join(' ', parse.Tokens.Select(t => t.Value)), ct);
+                    parse.GetValue(slicePrior), parse.GetValue(output)!, "segbridge " + string.Join(' ', parse.Tokens.Select(t => t.Value)), ct);
             var p = new EvalRunParams
             {
                 Dataset = parse.GetValue(dataset),

@@ -17,7 +17,7 @@ namespace SegBridge.Host.Commands;
 internal static class VolumeEvalCommand
 {
     public static int Run(SegBridgeEngine engine, string dataset, string modelId, string imagePattern, string labelPattern, string casePattern,
-        int rounds, string choices, string interaction, int seed, string output, string command, CancellationToken ct)
+        int rounds, string choices, string interaction, int seed, bool slicePrior, string output, string command, CancellationToken ct)
     {
         if (rounds is < 1 or > 50) throw new CommandException($"--rounds is {rounds}; allowed range is [1, 50]");
         var chosen = choices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -38,7 +38,7 @@ internal static class VolumeEvalCommand
         if (cases.Count == 0) throw new CommandException($"no case folder under {dataset} matches --cases '{casePattern}' with one '{imagePattern}' and one '{labelPattern}' file");
 
         var eval = new VolumeEval(entry.Model!, volumeModel);
-        var runs = eval.Run(cases, new VolumeEval.Options(rounds, chosen, interaction, seed),
+        var runs = eval.Run(cases, new VolumeEval.Options(rounds, chosen, interaction, seed, slicePrior),
             new Progress<VolumeEval.Progress>(p => Console.Error.WriteLine($"segbridge: {p.Case} {p.Choice} round {p.Round}/{p.Rounds}")), ct);
 
         Directory.CreateDirectory(output);
@@ -49,7 +49,7 @@ internal static class VolumeEvalCommand
             ["command"] = command,
             ["model"] = modelId, ["dataset"] = Path.GetFullPath(dataset), ["imagePattern"] = imagePattern, ["labelPattern"] = labelPattern,
             ["cases"] = new JsonArray(cases.Select(c => (JsonNode?)JsonValue.Create(c.Name)).ToArray()),
-            ["rounds"] = rounds, ["interaction"] = interaction, ["seed"] = seed, ["threads"] = TorchSharp.torch.get_num_threads(),
+            ["rounds"] = rounds, ["interaction"] = interaction, ["slicePrior"] = slicePrior, ["seed"] = seed, ["threads"] = TorchSharp.torch.get_num_threads(),
             ["meanDicePerRound"] = JsonSerializer.SerializeToNode(mean),
             ["runs"] = JsonSerializer.SerializeToNode(runs, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }),
         };

@@ -19,7 +19,8 @@ public sealed class Mem3DModel(Mem3DNetwork network, Device device, int memoryEv
     public SegmentationResult Segment(ImageRaster image, IReadOnlyList<Interaction> interactions, ModelSessionState state, CancellationToken cancellationToken)
     {
         var sw = Stopwatch.StartNew();
-        var (probability, notes) = new SliceInteraction(network, device).Run(image, interactions);
+        var prior = state.Items.TryGetValue(VolumeModelState.SlicePrior, out var p) ? p as float[] : null;
+        var (probability, notes) = new SliceInteraction(network, device).Run(image, interactions, prior);
         return new SegmentationResult(Mask.FromProbability(probability, image.Width, image.Height), probability,
             FormattableString.Invariant($"{notes} on {Device}, {sw.Elapsed.TotalMilliseconds:F0} ms"));
     }

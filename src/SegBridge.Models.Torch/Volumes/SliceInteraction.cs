@@ -7,7 +7,8 @@ namespace SegBridge.Models.Torch.Volumes;
 
 /// <summary>
 /// f_In in a slice session. Interactions are replayed in order, each round feeding f_In the previous round's
-/// probability (0.5 everywhere before the first): a positive scribble (or the foreground pixels of a label
+/// probability (before the first: the slice's prior mask when the caller gives one, e.g. its propagated mask,
+/// else 0.5 everywhere): a positive scribble (or the foreground pixels of a label
 /// image) is a scribble, a box is a box, and a run of consecutive positive clicks is a set of extreme points
 /// (each new click of the run recomputes the round with all the run's points). Outside the ROI the previous
 /// probability stays (0 in the first round). Negative scribbles, clicks and label pixels set the probability
@@ -15,16 +16,18 @@ namespace SegBridge.Models.Torch.Volumes;
 /// </summary>
 public sealed class SliceInteraction(Mem3DNetwork network, Device device)
 {
-    public (float[] Probability, string Notes) Run(ImageRaster image, IReadOnlyList<Interaction> interactions)
+    /// <param name="prior">The slice's previous mask (probability, slice-sized) for the first round; null: 0.5 everywhere.</param>
+    public (float[] Probability, string Notes) Run(ImageRaster image, IReadOnlyList<Interaction> interactions, float[]? prior = null)
     {
         if (image.Channels != 1) throw new ArgumentException($"Mem3D reads grey volume slices; this image has {image.Channels} channels");
         int w = image.Width, h = image.Height;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var slice = tensor(image.Pixels.Select(p => p / 255f).ToArray(), [h, w]);
-        var probability = full(new long[] { h, w }, 0.5f);
+        if (prior is not null && prior.Length != w * h) throw new ArgumentException($"the prior mask has {prior.Length} values; the slice has {w * h}");
+        var probability = prior is null ? full(new long[] { h, w }, 0.5f) : tensor(prior, [h, w]);
         var beforeRun = probability;
-        bool first = true, firstBeforeRun = true;
+        bool first = prior is null, firstBeforeRun = first;
         var points = new List<(double X, double Y)>();
         int rounds = 0;
         foreach (var interaction in interactions)
@@ -67,7 +70,7 @@ public sealed class SliceInteraction(Mem3DNetwork network, Device device)
             }
             if (negative is not null) probability = probability * (1 - Guidance.Plane(negative, w, h));
         }
-        if (first) probability = zeros(h, w);
+        if (rounds == 0) probability = prior is null ? zeros(h, w) : probability;
         return (probability.contiguous().data<float>().ToArray(), $"Mem3D f_In, {rounds} round(s)");
     }
 }
