@@ -15,6 +15,8 @@ fi
 $SEG eval --mode volume --dataset $DATA/brats --image-pattern 'Flair*' --label-pattern 'OTMultiClass*' --model mem3d-brats \
   --rounds 6 --slice-choice quality,oracle,random --cases brats_2013_pat0006_1 --out examples/mem3d/heldout --threads 1
 $SEG eval --mode volume --dataset $DATA/brats --image-pattern 'Flair*' --label-pattern 'OTMultiClass*' --model mem3d-brats \
+  --rounds 6 --slice-choice quality,oracle,random --cases brats_2013_pat0006_1 --slice-prior --out examples/mem3d/heldout-slice-prior --threads 1
+$SEG eval --mode volume --dataset $DATA/brats --image-pattern 'Flair*' --label-pattern 'OTMultiClass*' --model mem3d-brats \
   --rounds 6 --slice-choice quality,oracle,random --cases brats_2013_pat0003_1,brats_2013_pat0004_1,brats_2013_pat0005_1 --out examples/mem3d/training-cases --threads 1
 
 # 3. Time per round on a 240x240x155 volume, engine against Debian's PyTorch with the same weights.
