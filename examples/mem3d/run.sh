@@ -5,7 +5,7 @@ set -e
 SEG=${SEGBRIDGE_EXE:-src/SegBridge.Host/bin/Debug/net10.0/segbridge}
 DATA=${SEGBRIDGE_DATA:-../shared/data}
 
-# 1. Training (11.7 min here): the first 3 cases sorted by name; brats_2013_pat0006_1 is held out.
+# 1. Training (11.5 min here): the first 3 cases sorted by name; brats_2013_pat0006_1 is held out.
 if [ "$1" = "--train" ]; then
   $SEG train --family mem3d --data $DATA/brats --image-pattern 'Flair*' --label-pattern 'OTMultiClass*' --cases 3 \
     --out plugin-manifests --name mem3d-brats --iterations 800 --memory-iterations 600 --batch 8 --seed 1 --threads 1
