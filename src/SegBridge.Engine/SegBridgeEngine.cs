@@ -28,6 +28,8 @@ public sealed class SegBridgeEngine : IDisposable
     public JournalStore? Journals { get; }
     /// <summary>Decoded tiles of whole-slide images, shared by every session (repeated clicks in one area read nothing twice).</summary>
     public SlideTileCache TileCache { get; } = new();
+    /// <summary>Volume propagation rounds per (image, model): interactive slices and the latest result, as RLE.</summary>
+    public Api.VolumeService Volumes { get; } = new();
     public SessionPlanner Planner { get; }
     public ImageOpener Opener { get; }
     public SemaphoreSlim ComputeGate { get; }

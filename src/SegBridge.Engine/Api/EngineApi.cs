@@ -23,6 +23,7 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     private readonly InteractionMapper _mapper = new(engine.Options);
     private readonly EvalService _eval = new(engine);
     private readonly SlideInferenceService _slides = new(engine);
+    private VolumeService Volumes => engine.Volumes;
     private readonly long _connection = engine.NewConnectionId();
     private volatile bool _initialized;
     private int _queuedHere;
@@ -274,6 +275,42 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
             try { return await OnComputeGate(() => _slides.Run(plan, null, cts.Token), cts.Token); }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw TimedOut(); }
         });
+    }
+
+    public Task<PropagateVolumeResult> PropagateVolumeAsync(PropagateVolumeParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var session = FindSession(p?.SessionId);
+        // The session's mask is read under its lock, so a concurrent interaction cannot change it half-way.
+        return QueuedAsync(async () =>
+        {
+            var plan = await WithSession(session, ct, () => Task.FromResult(Volumes.Check(session, p!, engine.Registry)));
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(engine.Options.RequestTimeout);
+            // Progress goes to the log per 10 % (the protocol has no progress notifications yet, as slides/infer); cancel with $/cancelRequest.
+            var progress = new VolumeProgressLog(session.Id);
+            try { return await OnComputeGate(() => Volumes.Run(plan, progress, cts.Token), cts.Token); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw TimedOut(); }
+        });
+    }
+
+    public Task<SuggestSliceResult> SuggestSliceAsync(SessionParams? p = null, CancellationToken ct = default)
+    {
+        RequireInitialized();
+        var session = FindSession(p?.SessionId);
+        return Task.FromResult(Volumes.Suggest(session, engine.Registry));
+    }
+
+    private sealed class VolumeProgressLog(string sessionId) : IProgress<VolumeProgress>
+    {
+        private int _lastTenth = -1;
+        public void Report(VolumeProgress value)
+        {
+            int tenth = value.Done * 10 / Math.Max(1, value.Total);
+            if (tenth == _lastTenth) return;
+            _lastTenth = tenth;
+            Log.Debug("{0}: volume propagation {1}/{2} slices", sessionId, value.Done, value.Total);
+        }
     }
 
     /// <summary>The client's connection ended: its sessions stay open for the configured time, for a reconnect.</summary>

@@ -18,7 +18,7 @@ internal static class EvalCommand
         var settings = new EngineSettings();
         var dataset = new Option<string>("--dataset") { Description = "Folder with images/NAME.* and masks/NAME.png (e.g. ../shared/data/grabcut)", Required = true };
         var model = new Option<string>("--model") { Description = "Model id, or several separated by commas (random-walker,watershed,graph-cut)", Required = true };
-        var mode = new Option<string>("--mode") { Description = "clicks (robot clicks), scribbles (robot scribbles) or real-scribbles (human strokes of --scribble-set)", DefaultValueFactory = _ => "clicks" };
+        var mode = new Option<string>("--mode") { Description = "clicks (robot clicks), scribbles (robot scribbles), real-scribbles (human strokes of --scribble-set) or volume (Mem3D rounds over a folder of volume case folders)", DefaultValueFactory = _ => "clicks" };
         var max = new Option<int>("--max") { Description = "Most interactions per sample", DefaultValueFactory = _ => 20 };
         var targets = new Option<string>("--targets") { Description = "IoU targets in (0,1], comma-separated; the loop stops at the highest", DefaultValueFactory = _ => "0.85,0.90" };
         var output = new Option<string>("--out") { Description = "Folder for results.json, table.md and iou-curve.png", Required = true };
@@ -37,14 +37,25 @@ internal static class EvalCommand
         var radius = new Option<double?>("--click-radius") { Description = "Override the robot click radius (default: the error-region distance at the click)" };
         var imagePattern = new Option<string?>("--image-pattern") { Description = "Only images whose name matches this glob (GlaS test set: 'testA_*')" };
         var alternate = new Option<string?>("--alternate") { Description = "even or odd: every other image of the name-sorted list (WSSS4LUAD: train on even, evaluate on odd)" };
-        var command = new Command("eval", "Evaluate models with the NoC/NoF/NoI/SPC protocol (robot clicks or scribbles, or human scribbles)")
+        var labelPattern = new Option<string>("--label-pattern") { Description = "volume: glob of the label volume in each case folder (object = label > 0)", DefaultValueFactory = _ => "OTMultiClass*" };
+        var cases = new Option<string>("--cases") { Description = "volume: only case folders whose name matches one of these globs (comma-separated)", DefaultValueFactory = _ => "*" };
+        var rounds = new Option<int>("--rounds") { Description = "volume: rounds of interaction + propagation per case", DefaultValueFactory = _ => 6 };
+        var sliceChoice = new Option<string>("--slice-choice") { Description = "volume: how the next slice is chosen: quality, oracle, random (comma-separated for several)", DefaultValueFactory = _ => "quality,oracle,random" };
+        var volumeInteraction = new Option<string>("--volume-interaction") { Description = "volume: the robot's input on the chosen slice: box, extreme (points) or scribble (object skeleton)", DefaultValueFactory = _ => "box" };
+        var slicePrior = new Option<bool>("--slice-prior") { Description = "volume: f_In refines the chosen slice's propagated mask from the previous round instead of starting from 0.5" };
+        var command = new Command("eval", "Evaluate models with the NoC/NoF/NoI/SPC protocol (robot clicks or scribbles, or human scribbles), or volumetric models with --mode volume (Dice after each round)")
         {
             dataset, model, mode, max, targets, output, limit, seed, crop, scribbleSet, classId, maskKind, ignore, margin, initialMasks, guide, initialIou, share, radius, imagePattern, alternate,
+            labelPattern, cases, rounds, sliceChoice, volumeInteraction, slicePrior,
         };
         settings.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var engine = settings.Build(parse);
+            if (parse.GetValue(mode) == "volume")
+                return VolumeEvalCommand.Run(engine, parse.GetValue(dataset)!, parse.GetValue(model)!, parse.GetValue(imagePattern) ?? "Flair*", parse.GetValue(labelPattern)!,
+                    parse.GetValue(cases)!, parse.GetValue(rounds), parse.GetValue(sliceChoice)!, parse.GetValue(volumeInteraction)!, parse.GetValue(seed) ?? 1,
+                    parse.GetValue(slicePrior), parse.GetValue(output)!, "segbridge " + string.Join(' ', parse.Tokens.Select(t => t.Value)), ct);
             var p = new EvalRunParams
             {
                 Dataset = parse.GetValue(dataset),

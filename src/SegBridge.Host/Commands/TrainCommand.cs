@@ -21,7 +21,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var family = new Option<string>("--family") { Description = "What to train: brs-click (the CGAM paper's base click network), guide (an image-only guide network, DeepScribble's GuideNet role), weak-guide (a guide from a share of masks plus image-level class labels, Ciga et al. 2021) or deepscribble (RefineNet on a trained guide)", Required = true };
+        var family = new Option<string>("--family") { Description = "What to train: brs-click (the CGAM paper's base click network), guide (an image-only guide network, DeepScribble's GuideNet role), weak-guide (a guide from a share of masks plus image-level class labels, Ciga et al. 2021), deepscribble (RefineNet on a trained guide) or mem3d (Mem3D on a folder of volume case folders)", Required = true };
         var data = new Option<string[]>("--data") { Description = "Training folder DIR[:pattern=GLOB][:class=ID][:alternate=even|odd] with images/ and masks/ (repeatable; required except for weak-guide with --class-data)" };
         var classData = new Option<string[]>("--class-data") { Description = "weak-guide: folder (same syntax as --data) of images named CLASS_rest whose prefix is the image-level label (EBHI: adeno, hgin, lgin, normal, polyp, serrated); its masks are used only for the --mask-share part (repeatable)" };
         var maskShare = new Option<double>("--mask-share") { Description = "weak-guide: share in (0, 1] of the --data samples and of the --class-data samples that keep their masks (seeded); the rest of --data is dropped, the class data keep their labels", DefaultValueFactory = _ => 1.0 };
@@ -41,17 +41,28 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core)", DefaultValueFactory = _ => 0 };
         var guideWeights = new Option<string?>("--guide-weights") { Description = "deepscribble: the guide network's .safetensors (GuideNet); RefineNet starts from it and takes its shape" };
         var inputs = new Option<string>("--inputs") { Description = "deepscribble: what RefineNet reads besides the image: I, I+P, I+P+S or I+P+D (the paper's)", DefaultValueFactory = _ => "I+P+D" };
-        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, classData, maskShare, classWeight, noClassLoss, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads, guideWeights, inputs };
+        var imagePattern = new Option<string>("--image-pattern") { Description = "mem3d: glob of the image volume in each case folder", DefaultValueFactory = _ => "Flair*" };
+        var labelPattern = new Option<string>("--label-pattern") { Description = "mem3d: glob of the label volume in each case folder (object = label > 0)", DefaultValueFactory = _ => "OTMultiClass*" };
+        var cases = new Option<int?>("--cases") { Description = "mem3d: train on the first N case folders (sorted by name); default all but the last (held out)" };
+        var memoryIterations = new Option<int>("--memory-iterations") { Description = "mem3d: f_Mem + f_QA iterations (--iterations counts f_In's)", DefaultValueFactory = _ => 400 };
+        var sliceSize = new Option<int>("--slice-size") { Description = "mem3d: slices are resized to this size for f_Mem", DefaultValueFactory = _ => 128 };
+        var roiSize = new Option<int>("--roi-size") { Description = "mem3d: f_In's ROI is resized to this size", DefaultValueFactory = _ => 96 };
+        var channels = new Option<int>("--channels") { Description = "mem3d: encoder channels C (keys C/8, values C/2)", DefaultValueFactory = _ => 64 };
+        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, classData, maskShare, classWeight, noClassLoss, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads, guideWeights, inputs, imagePattern, labelPattern, cases, memoryIterations, sliceSize, roiSize, channels };
         command.SetAction((parse, ct) =>
         {
             var familyName = parse.GetValue(family);
-            if (familyName is not ("brs-click" or "guide" or "weak-guide" or "deepscribble")) throw new CommandException($"--family is '{familyName}'; allowed: brs-click, guide, weak-guide, deepscribble");
+            if (familyName is not ("brs-click" or "guide" or "weak-guide" or "deepscribble" or "mem3d")) throw new CommandException($"--family is '{familyName}'; allowed: brs-click, guide, weak-guide, deepscribble, mem3d");
             bool weak = familyName == "weak-guide", guide = familyName == "guide" || weak;
             var weakOptions = WeakOptions.Check(parse.GetResult(classData) is { Implicit: false }, parse.GetValue(classData) ?? [], parse.GetResult(maskShare) is { Implicit: false },
                 parse.GetValue(maskShare), parse.GetResult(classWeight) is { Implicit: false }, parse.GetValue(classWeight), parse.GetValue(noClassLoss),
                 parse.GetValue(data) is { Length: > 0 }, familyName!);
             var modelName = parse.GetValue(name)!;
             if (!System.Text.RegularExpressions.Regex.IsMatch(modelName, "^[a-z0-9][a-z0-9-]{0,40}$")) throw new CommandException($"--name '{modelName}' must be lower-case letters, digits and '-' (at most 41)");
+            if (familyName == "mem3d")
+                return Task.FromResult(Mem3DTraining.Run(parse.GetValue(data)!, parse.GetValue(imagePattern)!, parse.GetValue(labelPattern)!, parse.GetValue(cases), parse.GetValue(output)!, modelName,
+                    parse.GetValue(iterations), parse.GetValue(memoryIterations), parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(threads),
+                    parse.GetValue(sliceSize), parse.GetValue(roiSize), parse.GetValue(channels), ct));
             Check(parse.GetValue(iterations), 1, 1_000_000, "--iterations");
             Check(parse.GetValue(batch), 2, 256, "--batch");
             Check(parse.GetValue(crop), 32, 2048, "--crop");

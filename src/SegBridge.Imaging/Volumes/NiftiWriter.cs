@@ -44,7 +44,16 @@ public static class NiftiWriter
     /// Writes a uint8 mask (one byte per voxel, x fastest, then y, then z) on <paramref name="source"/>'s grid:
     /// same dims, pixdim, units, qform and sform, so viewers overlay it exactly; no scaling, no intent.
     /// </summary>
-    public static void WriteMask(string path, Volume source, byte[] mask)
+    public static void WriteMask(string path, Volume source, byte[] mask) => Write(MaskVolume(source, mask), path);
+
+    /// <summary>As <see cref="WriteMask(string, Volume, byte[])"/>, gzip-compressed (.nii.gz bytes) into a stream.</summary>
+    public static void WriteMaskGzip(Stream stream, Volume source, byte[] mask)
+    {
+        using var gz = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+        Write(MaskVolume(source, mask), gz);
+    }
+
+    private static Volume MaskVolume(Volume source, byte[] mask)
     {
         if (mask.LongLength != source.VoxelCount)
             throw new ArgumentException($"mask has {mask.LongLength} voxels; the {source.Width}x{source.Height}x{source.Depth} volume has {source.VoxelCount}", nameof(mask));
@@ -54,6 +63,6 @@ public static class NiftiWriter
             IntentCode = 0, IntentP1 = 0, IntentP2 = 0, IntentP3 = 0, IntentName = "", Description = "segbridge mask",
             Dim = [3, (short)source.Width, (short)source.Height, (short)source.Depth, 1, 1, 1, 1],
         };
-        Write(new Volume(header, VoxelBuffer.Of(mask)), path);
+        return new Volume(header, VoxelBuffer.Of(mask));
     }
 }

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Mem3D on BraTS FLAIR (tumour = label > 0): training, the Table 2 comparison of slice choices, and timing.
+# Run from the repository root after `dotnet build -m:1 SegBridge.sln`. One libtorch thread (a shared 2-core CPU).
+set -e
+SEG=${SEGBRIDGE_EXE:-src/SegBridge.Host/bin/Debug/net10.0/segbridge}
+DATA=${SEGBRIDGE_DATA:-../shared/data}
+
+# 1. Training (11.5 min here): the first 3 cases sorted by name; brats_2013_pat0006_1 is held out.
+if [ "$1" = "--train" ]; then
+  $SEG train --family mem3d --data $DATA/brats --image-pattern 'Flair*' --label-pattern 'OTMultiClass*' --cases 3 \
+    --out plugin-manifests --name mem3d-brats --iterations 800 --memory-iterations 600 --batch 8 --seed 1 --threads 1
+fi
+
+# 2. Table 2 in kind: 6 rounds (box robot on the chosen slice), next slice by f_QA's score, by an oracle, at random.
+$SEG eval --mode volume --dataset $DATA/brats --image-pattern 'Flair*' --label-pattern 'OTMultiClass*' --model mem3d-brats \
+  --rounds 6 --slice-choice quality,oracle,random --cases brats_2013_pat0006_1 --out examples/mem3d/heldout --threads 1
+$SEG eval --mode volume --dataset $DATA/brats --image-pattern 'Flair*' --label-pattern 'OTMultiClass*' --model mem3d-brats \
+  --rounds 6 --slice-choice quality,oracle,random --cases brats_2013_pat0006_1 --slice-prior --out examples/mem3d/heldout-slice-prior --threads 1
+$SEG eval --mode volume --dataset $DATA/brats --image-pattern 'Flair*' --label-pattern 'OTMultiClass*' --model mem3d-brats \
+  --rounds 6 --slice-choice quality,oracle,random --cases brats_2013_pat0003_1,brats_2013_pat0004_1,brats_2013_pat0005_1 --out examples/mem3d/training-cases --threads 1
+
+# 3. Time per round on a 240x240x155 volume, engine against Debian's PyTorch with the same weights.
+/usr/bin/python3 tests/benchmarks/mem3d_vs_pytorch.py --threads 1 --repeat 2 | tee examples/mem3d/timing.txt

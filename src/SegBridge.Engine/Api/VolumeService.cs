@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using NLog;
+using SegBridge.Engine.Registry;
+using SegBridge.Engine.Sessions;
+using SegBridge.Imaging.Encodings;
+using SegBridge.Imaging.Rasters;
+using SegBridge.Imaging.Volumes;
+using SegBridge.Models;
+using SegBridge.Protocol;
+using SegBridge.Protocol.Messages;
+
+namespace SegBridge.Engine.Api;
+
+/// <summary>
+/// volumes/propagate and volumes/suggest. Rounds are kept per (image, model): every slice a user segmented (in any
+/// session on that volume with that model) as COCO RLE, and the latest propagation as per-slice RLE plus scores,
+/// so a 512×512×300 result costs a few hundred RLE arrays, never a dense volume.
+/// </summary>
+public sealed class VolumeService
+{
+    public const string FormatRle = "rle", FormatNifti = "nifti";
+    private static readonly Logger Log = LogManager.GetCurrentClassLogger();
+    private readonly ConcurrentDictionary<(string Image, string Model), Rounds> _rounds = new();
+
+    /// <summary>One volume's rounds with one model; guarded by its own lock.</summary>
+    public sealed class Rounds
+    {
+        public Dictionary<int, int[]> Interactive { get; } = new();
+        public VolumePropagation? Latest { get; set; }
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+    }
+
+    public sealed record Plan(Session Session, Volume Volume, IVolumeModel Model, string Format, Mask SliceMask, int Slice);
+
+    public Plan Check(Session session, PropagateVolumeParams p, ModelRegistry registry)
+    {
+        var format = string.IsNullOrEmpty(p.Format) ? FormatRle : p.Format;
+        if (format is not (FormatRle or FormatNifti))
+            throw Errors.Argument("format", $"unknown volume mask format '{p.Format}'; allowed: rle, nifti", "rle, nifti");
+        var (volume, model) = Require(session, registry);
+        int z = session.Region.Slice!.Value;
+        var mask = session.CurrentMask;
+        if (mask.CountForeground() == 0)
+            throw Errors.Argument("sessionId", $"the mask of {session.Id} on slice {z} is empty; segment the object on this slice first (sessions/interact)", "a session with a non-empty mask");
+        // A session may cover part of the slice: its mask goes back to slice coordinates.
+        var full = new Mask(volume.Width, volume.Height);
+        int ox = (int)session.Mapping.OriginX, oy = (int)session.Mapping.OriginY;
+        for (int y = 0; y < mask.Height; y++)
+            Array.Copy(mask.Data, y * mask.Width, full.Data, (oy + y) * volume.Width + ox, mask.Width);
+        return new Plan(session, volume, model, format, full, z);
+    }
+
+    /// <summary>The volume and the propagating model of a session, or a protocol error naming the session.</summary>
+    public static (Volume Volume, IVolumeModel Model) Require(Session session, ModelRegistry registry)
+    {
+        if (session.Image.Volume is not { } volume || session.Region.Slice is null)
+            throw Errors.Argument("sessionId", $"{session.Id} is on a 2D image; volume methods need a session created on a volume slice (sessions/create with slice)", "a session on a volume slice");
+        if (session.Model.Model is not IVolumeModel model)
+        {
+            var volumeModels = registry.Entries.Where(e => e.IsReady && e.Model is IVolumeModel).Select(e => e.Manifest.Id).ToList();
+            throw Errors.Argument("sessionId", $"model '{session.Model.Manifest.Id}' of {session.Id} segments single slices and cannot propagate through a volume; create the session with a volumetric model ({(volumeModels.Count > 0 ? string.Join(", ", volumeModels) : "none is ready")})",
+                volumeModels.Count > 0 ? string.Join(", ", volumeModels) : "a torch/mem3d model");
+        }
+        return (volume, model);
+    }
+
+    public Rounds For(Session session) => _rounds.GetOrAdd((session.Image.Id, session.Model.Manifest.Id), _ => new Rounds());
+
+    public PropagateVolumeResult Run(Plan plan, IProgress<VolumeProgress>? progress, CancellationToken ct)
+    {
+        var rounds = For(plan.Session);
+        rounds.Gate.Wait(ct);
+        try
+        {
+            var interactive = new Dictionary<int, int[]>(rounds.Interactive) { [plan.Slice] = CocoRle.Encode(plan.SliceMask) };
+            var slices = interactive.Select(kv => new InteractiveSlice(kv.Key, CocoRle.Decode(kv.Value, plan.Volume.Width, plan.Volume.Height))).ToList();
+            VolumePropagation result;
+            try { result = plan.Model.Propagate(plan.Volume, slices, plan.Slice, progress, ct); }
+            catch (ArgumentException e) { throw Errors.Argument("sessionId", e.Message); }
+            rounds.Interactive[plan.Slice] = interactive[plan.Slice];
+            rounds.Latest = result;
+            Log.Info("{0}: propagated {1} from slice {2} ({3} interactive), {4:F1} s", plan.Session.Id, plan.Session.Image.Id, plan.Slice, slices.Count, result.Seconds);
+            return ToResult(plan, result);
+        }
+        finally { rounds.Gate.Release(); }
+    }
+
+    public SuggestSliceResult Suggest(Session session, ModelRegistry registry)
+    {
+        Require(session, registry);
+        var rounds = For(session);
+        var latest = rounds.Latest
+            ?? throw Errors.Argument("sessionId", $"nothing has been propagated on {session.Image.Id} with '{session.Model.Manifest.Id}' yet; call volumes/propagate first", "a session whose volume was propagated");
+        int? best = Suggested(latest);
+        if (best is not { } z)
+            throw Errors.Argument("sessionId", $"every slice of {session.Image.Id} has been segmented by the user; there is nothing left to suggest");
+        return new SuggestSliceResult { SessionId = session.Id, Slice = z, Quality = Math.Round(latest.Quality[z], 4), InteractiveSlices = latest.InteractiveSlices };
+    }
+
+    /// <summary>
+    /// The non-interactive slice with the lowest quality score (the first on ties) among slices whose mask is not
+    /// empty — f_QA judges a segmentation, and on empty slices far from the object its score says little — or among
+    /// all non-interactive slices when every propagated mask is empty; null when every slice is interactive.
+    /// </summary>
+    public static int? Suggested(VolumePropagation result)
+    {
+        int? best = null, bestSegmented = null;
+        for (int z = 0; z < result.Quality.Length; z++)
+        {
+            if (Array.IndexOf(result.InteractiveSlices, z) >= 0) continue;
+            if (best is null || result.Quality[z] < result.Quality[best.Value]) best = z;
+            if (result.ForegroundPerSlice[z] > 0 && (bestSegmented is null || result.Quality[z] < result.Quality[bestSegmented.Value])) bestSegmented = z;
+        }
+        return bestSegmented ?? best;
+    }
+
+    private static PropagateVolumeResult ToResult(Plan plan, VolumePropagation r)
+    {
+        var v = plan.Volume;
+        return new PropagateVolumeResult
+        {
+            SessionId = plan.Session.Id, ImageId = plan.Session.Image.Id, ModelId = plan.Session.Model.Manifest.Id,
+            Width = v.Width, Height = v.Height, Depth = v.Depth, StartSlice = plan.Slice, InteractiveSlices = r.InteractiveSlices,
+            Format = plan.Format,
+            Slices = plan.Format == FormatRle
+                ? r.SliceRle.Select((rle, z) => new VolumeSliceMask { Slice = z, Rle = new RleDto { Size = [v.Height, v.Width], Counts = rle }, ForegroundPixels = r.ForegroundPerSlice[z] }).ToArray()
+                : null,
+            Nifti = plan.Format == FormatNifti ? NiftiBytes(v, r) : null,
+            Quality = r.Quality.Select(q => Math.Round((double)q, 4)).ToArray(),
+            SuggestedSlice = Suggested(r),
+            ForegroundVoxels = r.ForegroundPerSlice.Sum(),
+            ModelMs = Math.Round(r.Seconds * 1000, 1),
+            Notes = r.Notes,
+        };
+    }
+
+    /// <summary>The per-slice masks as one .nii.gz on the source grid (the only place a dense mask exists, while encoding).</summary>
+    private static byte[] NiftiBytes(Volume volume, VolumePropagation r)
+    {
+        var dense = new byte[volume.VoxelCount];
+        for (int z = 0; z < volume.Depth; z++)
+        {
+            var slice = CocoRle.Decode(r.SliceRle[z], volume.Width, volume.Height);
+            Array.Copy(slice.Data, 0, dense, (long)z * volume.SlicePixels, volume.SlicePixels);
+        }
+        using var stream = new MemoryStream();
+        NiftiWriter.WriteMaskGzip(stream, volume, dense);
+        return stream.ToArray();
+    }
+}

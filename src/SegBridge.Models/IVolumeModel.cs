@@ -1,0 +1,36 @@
+using SegBridge.Imaging.Rasters;
+using SegBridge.Imaging.Volumes;
+
+namespace SegBridge.Models;
+
+/// <summary>
+/// A model that turns masks drawn on some axial slices of a volume into a mask of the whole volume, with a
+/// quality score per slice (Mem3D). Masks come back per slice as COCO RLE so a 512×512×300 result stays small.
+/// </summary>
+public interface IVolumeModel
+{
+    /// <param name="interactive">Every slice the user has segmented (the memory holds all of them).</param>
+    /// <param name="start">The slice of the newest round: propagation runs from it towards both ends.</param>
+    VolumePropagation Propagate(Volume volume, IReadOnlyList<InteractiveSlice> interactive, int start, IProgress<VolumeProgress>? progress, CancellationToken cancellationToken);
+}
+
+/// <summary>A slice the user segmented, with its mask (the volume's slice size).</summary>
+public sealed record InteractiveSlice(int Slice, Mask Mask);
+
+/// <summary>Slices done so far of the total; <paramref name="Slice"/> is the one just finished.</summary>
+public sealed record VolumeProgress(int Done, int Total, int Slice);
+
+/// <param name="SliceRle">COCO RLE counts (column-major, as <c>CocoRle</c>) of each slice's mask.</param>
+/// <param name="Quality">Predicted IoU per slice in [0, 1]; interactive slices get 1.</param>
+/// <param name="ForegroundPerSlice">Foreground voxels per slice.</param>
+public sealed record VolumePropagation(int[][] SliceRle, float[] Quality, long[] ForegroundPerSlice, int[] InteractiveSlices, double Seconds, string Notes);
+
+/// <summary>Keys a caller may put in <see cref="ModelSessionState.Items"/> for a volumetric model's slice step.</summary>
+public static class VolumeModelState
+{
+    /// <summary>
+    /// float[] (slice width × height, in [0, 1]): the previous mask of this slice (e.g. its propagated mask) that
+    /// f_In refines in the first round instead of 0.5 everywhere.
+    /// </summary>
+    public const string SlicePrior = "volume.slicePrior";
+}

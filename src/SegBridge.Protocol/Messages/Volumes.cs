@@ -1,0 +1,61 @@
+using System.Runtime.Serialization;
+
+namespace SegBridge.Protocol.Messages;
+
+/// <summary>
+/// Propagate a session's mask through its volume (Mem3D): the session must be on an axial slice of a volume with
+/// a model that propagates (family torch/mem3d). Its current mask is the interactive input of this round; every
+/// slice propagated from before (sessions of the same image and model) stays in the memory.
+/// </summary>
+[DataContract]
+public sealed class PropagateVolumeParams
+{
+    [DataMember(Name = "sessionId")] public string? SessionId { get; init; }
+    /// <summary>"rle" (default): one COCO RLE per slice; "nifti": the whole mask as .nii.gz bytes on the source volume's grid.</summary>
+    [DataMember(Name = "format")] public string? Format { get; init; }
+}
+
+[DataContract]
+public sealed class VolumeSliceMask
+{
+    [DataMember(Name = "slice")] public required int Slice { get; init; }
+    [DataMember(Name = "rle")] public required RleDto Rle { get; init; }
+    [DataMember(Name = "foregroundPixels")] public required long ForegroundPixels { get; init; }
+}
+
+[DataContract]
+public sealed class PropagateVolumeResult
+{
+    [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
+    [DataMember(Name = "imageId")] public required string ImageId { get; init; }
+    [DataMember(Name = "modelId")] public required string ModelId { get; init; }
+    [DataMember(Name = "width")] public required int Width { get; init; }
+    [DataMember(Name = "height")] public required int Height { get; init; }
+    [DataMember(Name = "depth")] public required int Depth { get; init; }
+    /// <summary>The slice this round propagated from (the session's slice).</summary>
+    [DataMember(Name = "startSlice")] public required int StartSlice { get; init; }
+    /// <summary>Every slice segmented by the user so far (all in the memory), ascending.</summary>
+    [DataMember(Name = "interactiveSlices")] public required int[] InteractiveSlices { get; init; }
+    [DataMember(Name = "format")] public required string Format { get; init; }
+    /// <summary>Per-slice masks (format "rle"), slice 0 first.</summary>
+    [DataMember(Name = "slices")] public VolumeSliceMask[]? Slices { get; init; }
+    /// <summary>The whole mask as gzip-compressed NIfTI-1 uint8 (format "nifti"), same dims, pixdim, qform and sform as the source.</summary>
+    [DataMember(Name = "nifti")] public byte[]? Nifti { get; init; }
+    /// <summary>f_QA's predicted IoU per slice in [0, 1] (interactive slices 1), slice 0 first.</summary>
+    [DataMember(Name = "quality")] public required double[] Quality { get; init; }
+    /// <summary>The slice with the lowest quality score among the segmented-by-the-model slices the user has not segmented (what volumes/suggest answers).</summary>
+    [DataMember(Name = "suggestedSlice")] public int? SuggestedSlice { get; init; }
+    [DataMember(Name = "foregroundVoxels")] public required long ForegroundVoxels { get; init; }
+    [DataMember(Name = "modelMs")] public required double ModelMs { get; init; }
+    [DataMember(Name = "notes")] public string? Notes { get; init; }
+}
+
+[DataContract]
+public sealed class SuggestSliceResult
+{
+    [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
+    /// <summary>The non-interactive slice with the lowest quality score of the latest propagation, among slices with a non-empty mask (all slices when every mask is empty).</summary>
+    [DataMember(Name = "slice")] public required int Slice { get; init; }
+    [DataMember(Name = "quality")] public required double Quality { get; init; }
+    [DataMember(Name = "interactiveSlices")] public required int[] InteractiveSlices { get; init; }
+}
