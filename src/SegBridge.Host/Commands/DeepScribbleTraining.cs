@@ -23,12 +23,7 @@ internal static class DeepScribbleTraining
     {
         if (guidePath is null) throw new CommandException("--guide-weights is required for --family deepscribble (the GuideNet .safetensors, e.g. plugin-manifests/weights/guide-hist.safetensors)");
         if (!ClickNetworkConfig.RefineInputSets.Contains(inputs)) throw new CommandException($"--inputs is '{inputs}'; allowed: {string.Join(", ", ClickNetworkConfig.RefineInputSets)}");
-        TrainCommand.Check(iterations, 1, 1_000_000, "--iterations");
-        TrainCommand.Check(batch, 2, 256, "--batch");
-        TrainCommand.Check(crop, 32, 2048, "--crop");
-        if (crop % 16 != 0) throw new CommandException($"--crop is {crop}; it must be a multiple of 16");
-        TrainCommand.Check(threads, 0, 1024, "--threads");
-        if (!(lr is > 0 and <= 1)) throw new CommandException($"--lr is {lr}; allowed range is (0, 1]");
+        // --iterations, --batch, --crop, --threads and --lr are checked by TrainCommand for every family.
         guidePath = Path.GetFullPath(guidePath);
         if (!File.Exists(guidePath)) throw new CommandException($"--guide-weights '{guidePath}' does not exist");
 

@@ -59,16 +59,16 @@ internal static class TrainCommand
                 parse.GetValue(data) is { Length: > 0 }, familyName!);
             var modelName = parse.GetValue(name)!;
             if (!System.Text.RegularExpressions.Regex.IsMatch(modelName, "^[a-z0-9][a-z0-9-]{0,40}$")) throw new CommandException($"--name '{modelName}' must be lower-case letters, digits and '-' (at most 41)");
-            if (familyName == "mem3d")
-                return Task.FromResult(Mem3DTraining.Run(parse.GetValue(data)!, parse.GetValue(imagePattern)!, parse.GetValue(labelPattern)!, parse.GetValue(cases), parse.GetValue(output)!, modelName,
-                    parse.GetValue(iterations), parse.GetValue(memoryIterations), parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(threads),
-                    parse.GetValue(sliceSize), parse.GetValue(roiSize), parse.GetValue(channels), ct));
             Check(parse.GetValue(iterations), 1, 1_000_000, "--iterations");
             Check(parse.GetValue(batch), 2, 256, "--batch");
             Check(parse.GetValue(crop), 32, 2048, "--crop");
             if (parse.GetValue(crop) % 16 != 0) throw new CommandException($"--crop is {parse.GetValue(crop)}; it must be a multiple of 16");
             Check(parse.GetValue(threads), 0, 1024, "--threads");
             if (!(parse.GetValue(lr) is > 0 and <= 1)) throw new CommandException($"--lr is {parse.GetValue(lr)}; allowed range is (0, 1]");
+            if (familyName == "mem3d")
+                return Task.FromResult(Mem3DTraining.Run(parse.GetValue(data)!, parse.GetValue(imagePattern)!, parse.GetValue(labelPattern)!, parse.GetValue(cases), parse.GetValue(output)!, modelName,
+                    parse.GetValue(iterations), parse.GetValue(memoryIterations), parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(threads),
+                    parse.GetValue(sliceSize), parse.GetValue(roiSize), parse.GetValue(channels), ct));
             if (familyName == "deepscribble")
                 return Task.FromResult(DeepScribbleTraining.Run(parse.GetValue(guideWeights), parse.GetValue(inputs)!, parse.GetValue(data)!, parse.GetValue(output)!, modelName,
                     parse.GetValue(iterations), parse.GetValue(batch), parse.GetValue(crop), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(threads), ct));
@@ -198,26 +198,34 @@ internal static class TrainCommand
     }
 
     /// <summary>The training record: the exact command, data, seed, options, device and duration.</summary>
-    internal static JsonObject NewRecord(IReadOnlyList<TrainingData.Spec> specs, int samples, int seed, JsonNode? options, TorchSharp.torch.Device device, DateTime started) => new()
+    internal static JsonObject NewRecord(IReadOnlyList<TrainingData.Spec> specs, int samples, int seed, JsonNode? options, TorchSharp.torch.Device device, DateTime started)
+        => NewRecord(new JsonArray(specs.Select(s => (JsonNode?)JsonValue.Create(s.ToString())).ToArray()), samples, seed, options, device, started);
+
+    /// <summary>The same record for data that are not --data folder specs (mem3d's case folders); samples left out when null.</summary>
+    internal static JsonObject NewRecord(JsonNode data, int? samples, int seed, JsonNode? options, TorchSharp.torch.Device device, DateTime started)
     {
-        ["command"] = "segbridge " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote)),
-        ["data"] = new JsonArray(specs.Select(s => (JsonNode?)JsonValue.Create(s.ToString())).ToArray()),
-        ["samples"] = samples,
-        ["seed"] = seed,
-        ["options"] = options,
-        ["device"] = device.type.ToString(),
-        ["threads"] = TorchSharp.torch.get_num_threads(),
-        ["startedUtc"] = started.ToString("O", CultureInfo.InvariantCulture),
-        ["minutes"] = Math.Round((DateTime.UtcNow - started).TotalMinutes, 1),
-    };
+        var record = new JsonObject { ["command"] = "segbridge " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote)), ["data"] = data };
+        if (samples is not null) record["samples"] = samples;
+        record["seed"] = seed;
+        record["options"] = options;
+        record["device"] = device.type.ToString();
+        record["threads"] = TorchSharp.torch.get_num_threads();
+        record["startedUtc"] = started.ToString("O", CultureInfo.InvariantCulture);
+        record["minutes"] = Math.Round((DateTime.UtcNow - started).TotalMinutes, 1);
+        return record;
+    }
 
     /// <summary>Writes OUT/weights/NAME.safetensors (record in its metadata) and NAME.training.json (record plus path and sha256).</summary>
     internal static (string Relative, string Sha) SaveWeights(string outDir, string modelName, ClickNetwork network, TorchSharp.torch.Tensor? wc, TorchSharp.torch.Tensor? wm, JsonObject record)
+        => SaveWeights(outDir, modelName, (path, provenance) => ClickModelWeights.Save(path, network, wc, wm, provenance, halfPrecision: true), record);
+
+    /// <summary>As above for any network: <paramref name="write"/> saves it to the path with the given provenance metadata.</summary>
+    internal static (string Relative, string Sha) SaveWeights(string outDir, string modelName, Action<string, IReadOnlyDictionary<string, string>> write, JsonObject record)
     {
         Directory.CreateDirectory(Path.Combine(outDir, "weights"));
         var weightsRelative = $"weights/{modelName}.safetensors";
         var weightsPath = Path.Combine(outDir, weightsRelative);
-        ClickModelWeights.Save(weightsPath, network, wc, wm, new Dictionary<string, string> { ["segbridge.training"] = record.ToJsonString() }, halfPrecision: true);
+        write(weightsPath, new Dictionary<string, string> { ["segbridge.training"] = record.ToJsonString() });
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(weightsPath)));
         record["weights"] = weightsRelative;
         record["sha256"] = sha;
@@ -240,18 +248,20 @@ internal static class TrainCommand
             "DeepScribble (GuideNet role): initial segmentation for scribble refinement", command);
 
     /// <summary>Writes OUT/ID.json with the fields every trained model's manifest has; role and interactions only when given.</summary>
+    internal const string HistologyLicence = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use";
+
     internal static void WriteManifestFile(string outDir, string id, string name, string family, string? role, JsonArray? interactions, JsonObject parameters,
-        JsonArray weights, string paper, string command)
+        JsonArray weights, string paper, string command, string dimensions = "2d", string licence = HistologyLicence, string? usage = null)
     {
         var manifest = new JsonObject { ["$schema"] = "./manifest.schema.json", ["id"] = id, ["name"] = name, ["family"] = family };
         if (role is not null) manifest["role"] = role;
-        manifest["dimensions"] = "2d";
+        manifest["dimensions"] = dimensions;
         if (interactions is not null) manifest["interactions"] = interactions;
         manifest["parameters"] = parameters;
         manifest["weights"] = weights;
-        manifest["licence"] = "Apache-2.0 (SegBridge); weights trained on research-only data (GlaS, WSSS4LUAD) and CC BY 4.0 data (EBHI): research use";
+        manifest["licence"] = licence;
         manifest["paper"] = paper;
-        manifest["description"] = $"Trained by: {command}";
+        manifest["description"] = (usage is null ? "" : usage + " ") + $"Trained by: {command}";
         File.WriteAllText(Path.Combine(outDir, $"{id}.json"), manifest.ToJsonString(Readable) + "\n");
     }
 
