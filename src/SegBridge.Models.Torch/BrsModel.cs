@@ -77,13 +77,7 @@ public sealed class BrsModel(BrsPredictor predictor, int maxSide, string device)
     }
 
     private SessionCache CacheFor(ImageRaster image, ModelSessionState state)
-    {
-        if (state.Items.TryGetValue(CacheKey, out var item) && item is SessionCache cache && ReferenceEquals(cache.Raster, image)) return cache;
-        (item as IDisposable)?.Dispose();
-        var created = new SessionCache(image, ImageTensors.FromRaster(image, maxSide));
-        state.Items[CacheKey] = created;
-        return created;
-    }
+        => state.GetOrReplace(CacheKey, c => ReferenceEquals(c.Raster, image), () => new SessionCache(image, ImageTensors.FromRaster(image, maxSide)));
 
     /// <summary>What a session keeps between clicks: the image tensor and θ after every click; disposed with the session.</summary>
     private sealed class SessionCache(ImageRaster raster, ImageTensors image) : IDisposable

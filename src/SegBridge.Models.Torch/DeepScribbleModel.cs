@@ -60,17 +60,13 @@ public sealed class DeepScribbleModel(ClickNetwork guide, ClickNetwork refine, D
     }
 
     private SessionCache CacheFor(ImageRaster image, ModelSessionState state)
-    {
-        if (state.Items.TryGetValue(CacheKey, out var item) && item is SessionCache cache && ReferenceEquals(cache.Raster, image)) return cache;
-        (item as IDisposable)?.Dispose();
-        var tensors = ImageTensors.FromRaster(image, maxSide);
-        Tensor logits;
-        using (no_grad()) logits = guide.forward(tensors.Padded.to(device), null);
-        var created = new SessionCache(image, tensors, sigmoid(logits), tensors.ToRasterProbability(logits.cpu(), image.Width, image.Height));
-        logits.Dispose();
-        state.Items[CacheKey] = created;
-        return created;
-    }
+        => state.GetOrReplace(CacheKey, c => ReferenceEquals(c.Raster, image), () =>
+        {
+            var tensors = ImageTensors.FromRaster(image, maxSide);
+            using var _ = no_grad();
+            using var logits = guide.forward(tensors.Padded.to(device), null);
+            return new SessionCache(image, tensors, sigmoid(logits), tensors.ToRasterProbability(logits.cpu(), image.Width, image.Height));
+        });
 
     /// <summary>What a session keeps: the image tensor and the guide's probability (padded, on the device, and at raster size).</summary>
     private sealed class SessionCache(ImageRaster raster, ImageTensors image, Tensor guideProbability, float[] guideRaster) : IDisposable

@@ -20,6 +20,20 @@ public sealed class ModelSessionState
     public Dictionary<string, object> Items { get; } = new();
 
     /// <summary>
+    /// The item under <paramref name="key"/> when it is a <typeparamref name="T"/> that <paramref name="isCurrent"/>
+    /// accepts (e.g. built for this raster); otherwise the old item is disposed and <paramref name="create"/>'s
+    /// result stored in its place.
+    /// </summary>
+    public T GetOrReplace<T>(string key, Func<T, bool> isCurrent, Func<T> create) where T : class
+    {
+        if (Items.TryGetValue(key, out var item) && item is T current && isCurrent(current)) return current;
+        (item as IDisposable)?.Dispose();
+        var created = create();
+        Items[key] = created;
+        return created;
+    }
+
+    /// <summary>
     /// Drops every item, disposing those that hold native memory (a learned model's tensors), so a closed or
     /// reset session gives its memory back now rather than when the garbage collector gets to it.
     /// </summary>
