@@ -46,22 +46,21 @@ public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
         var sampler = new ClickSampler(rng);
         var network = new ClickNetwork(options.Network);
         network.to(device);
-        var optimizer = optim.Adam(network.parameters(), options.LearningRate, 0.9, 0.999);
-        int stepDown = (int)Math.Round(options.Iterations * (1 - options.FinalShare));
+        var schedule = new StepDownAdam(network.parameters(), options.LearningRate, options.Iterations, options.FinalShare);
+        var optimizer = schedule.Optimizer;
         var sw = Stopwatch.StartNew();
-        double smoothed = double.NaN;
+        var smoothed = new RunningLoss(0.98);
         bool withClicks = options.Network.InputChannels == 5; // a guide network (3 inputs) learns from the image alone
 
         for (int it = 0; it < options.Iterations; it++)
         {
             ct.ThrowIfCancellationRequested();
-            if (it == stepDown)
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate / 10;
+            schedule.StartIteration(it);
             using var scope = NewDisposeScope();
             var batch = Enumerable.Range(0, options.BatchSize).Select(_ => RandomCrop(samples[rng.Next(samples.Count)], rng)).ToList();
             var clicks = withClicks ? batch.Select(b => sampler.Sample(b.Mask, options.CropSize, options.CropSize)).ToList() : null;
             var images = cat(batch.Select(b => b.Image).ToList(), 0).to(device);
-            var targets = cat(batch.Select(b => tensor(b.Mask.Select(v => v != 0 ? 1f : 0f).ToArray(), [1, 1, options.CropSize, options.CropSize])).ToList(), 0).to(device);
+            var targets = TrainingCrops.Targets(batch.Select(b => b.Mask), options.CropSize).to(device);
 
             if (clicks is not null && rng.NextDouble() < options.CorrectiveShare) AddCorrectiveClicks(network, images, batch, clicks);
 
@@ -71,9 +70,8 @@ public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
             var loss = NormalizedFocalLoss.Compute(network.forward(images, maps), targets);
             loss.backward();
             optimizer.step();
-            double value = loss.item<float>();
-            smoothed = double.IsNaN(smoothed) ? value : 0.98 * smoothed + 0.02 * value;
-            progress?.Report(new Progress(it + 1, options.Iterations, smoothed, sw.Elapsed));
+            smoothed.Add(loss.item<float>());
+            progress?.Report(new Progress(it + 1, options.Iterations, smoothed.Value, sw.Elapsed));
         }
         network.eval();
         return network;

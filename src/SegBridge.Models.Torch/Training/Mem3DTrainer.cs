@@ -74,7 +74,7 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
     private void TrainInteraction(Mem3DNetwork network, List<Prepared> data, Random rng, Stopwatch sw, IProgress<Progress>? progress, CancellationToken ct)
     {
         var optimizer = optim.Adam(network.f_in.parameters(), options.LearningRate);
-        double smoothed = double.NaN;
+        var smoothed = new RunningLoss(0.95);
         int r = options.Network.RoiSize;
         for (int it = 0; it < options.InteractionIterations; it++)
         {
@@ -95,9 +95,8 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
             var loss = nn.functional.binary_cross_entropy_with_logits(logits, cat(targets, 0).to(device));
             loss.backward();
             optimizer.step();
-            double value = loss.item<float>();
-            smoothed = double.IsNaN(smoothed) ? value : 0.95 * smoothed + 0.05 * value;
-            progress?.Report(new("f_In", it + 1, options.InteractionIterations, smoothed, double.NaN, sw.Elapsed));
+            smoothed.Add(loss.item<float>());
+            progress?.Report(new("f_In", it + 1, options.InteractionIterations, smoothed.Value, double.NaN, sw.Elapsed));
         }
     }
 
@@ -162,7 +161,7 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
     {
         var parameters = network.named_parameters().Where(np => !np.name.StartsWith("f_in.")).Select(np => np.parameter).ToList();
         var optimizer = optim.Adam(parameters, options.LearningRate);
-        double smoothed = double.NaN, qaError = double.NaN;
+        RunningLoss smoothed = new(0.95), qaError = new(0.95);
         int length = options.SequenceLength;
         for (int it = 0; it < options.MemoryIterations; it++)
         {
@@ -211,11 +210,9 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
             loss = loss / (length - 1);
             loss.backward();
             optimizer.step();
-            double value = loss.item<float>();
-            smoothed = double.IsNaN(smoothed) ? value : 0.95 * smoothed + 0.05 * value;
-            qa /= length - 1;
-            qaError = double.IsNaN(qaError) ? qa : 0.95 * qaError + 0.05 * qa;
-            progress?.Report(new("f_Mem+f_QA", it + 1, options.MemoryIterations, smoothed, qaError, sw.Elapsed));
+            smoothed.Add(loss.item<float>());
+            qaError.Add(qa / (length - 1));
+            progress?.Report(new("f_Mem+f_QA", it + 1, options.MemoryIterations, smoothed.Value, qaError.Value, sw.Elapsed));
         }
     }
 }

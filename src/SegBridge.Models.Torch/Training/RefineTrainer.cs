@@ -62,21 +62,20 @@ public sealed class RefineTrainer(RefineTrainingOptions options, Device device)
         network.to(device);
         guide.to(device);
         guide.eval();
-        var optimizer = optim.Adam(network.parameters(), options.LearningRate, 0.9, 0.999);
-        int stepDown = (int)Math.Round(options.Iterations * (1 - options.FinalShare));
+        var schedule = new StepDownAdam(network.parameters(), options.LearningRate, options.Iterations, options.FinalShare);
+        var optimizer = schedule.Optimizer;
         int size = options.CropSize;
         var sw = Stopwatch.StartNew();
-        double smoothed = double.NaN;
+        var smoothed = new RunningLoss(0.98);
 
         for (int it = 0; it < options.Iterations; it++)
         {
             ct.ThrowIfCancellationRequested();
-            if (it == stepDown)
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate / 10;
+            schedule.StartIteration(it);
             using var scope = NewDisposeScope();
             var batch = Enumerable.Range(0, options.BatchSize).Select(_ => BoundaryCrop(samples, rng)).ToList();
             var images = cat(batch.Select(b => b.Image).ToList(), 0).to(device);
-            var targets = cat(batch.Select(b => tensor(b.Mask.Select(v => (float)v).ToArray(), [1, 1, size, size])).ToList(), 0).to(device);
+            var targets = TrainingCrops.Targets(batch.Select(b => b.Mask), size).to(device);
 
             Tensor probability;
             using (no_grad()) probability = sigmoid(guide.forward(images, null));
@@ -102,9 +101,8 @@ public sealed class RefineTrainer(RefineTrainingOptions options, Device device)
             var loss = nn.functional.binary_cross_entropy_with_logits(network.forward(images, Guidance(probability, labels)), targets);
             loss.backward();
             optimizer.step();
-            double value = loss.item<float>();
-            smoothed = double.IsNaN(smoothed) ? value : 0.98 * smoothed + 0.02 * value;
-            progress?.Report(new Progress(it + 1, options.Iterations, smoothed, sw.Elapsed));
+            smoothed.Add(loss.item<float>());
+            progress?.Report(new Progress(it + 1, options.Iterations, smoothed.Value, sw.Elapsed));
         }
         network.eval();
         return network;

@@ -63,4 +63,8 @@ internal static class TrainingCrops
                 if (mask.Data[y * mask.Width + x] != 0) count++;
         return count / (size / scale * (size / scale));
     }
+
+    /// <summary>The crops' masks as the (N,1,size,size) float target of a segmentation loss (1 = object).</summary>
+    public static Tensor Targets(IEnumerable<byte[]> masks, int size)
+        => cat(masks.Select(m => tensor(m.Select(v => v != 0 ? 1f : 0f).ToArray(), [1, 1, size, size])).ToList(), 0);
 }

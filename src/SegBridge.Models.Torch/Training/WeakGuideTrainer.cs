@@ -50,19 +50,18 @@ public sealed class WeakGuideTrainer(WeakGuideTrainingOptions options, Device de
         network.to(device);
         head?.to(device);
         var parameters = head is null ? network.parameters() : network.parameters().Concat(head.parameters());
-        var optimizer = optim.Adam(parameters, options.LearningRate, 0.9, 0.999);
-        int stepDown = (int)Math.Round(options.Iterations * (1 - options.FinalShare));
+        var schedule = new StepDownAdam(parameters, options.LearningRate, options.Iterations, options.FinalShare);
+        var optimizer = schedule.Optimizer;
         int size = options.CropSize;
         var sw = Stopwatch.StartNew();
-        double segSmoothed = double.NaN, classSmoothed = double.NaN;
+        RunningLoss segSmoothed = new(0.98), classSmoothed = new(0.98);
 
         network.train();
         head?.train();
         for (int it = 0; it < options.Iterations; it++)
         {
             ct.ThrowIfCancellationRequested();
-            if (it == stepDown)
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate / 10;
+            schedule.StartIteration(it);
 
             using (var scope = NewDisposeScope())
             {
@@ -72,12 +71,12 @@ public sealed class WeakGuideTrainer(WeakGuideTrainingOptions options, Device de
                     return TrainingCrops.Random(s.Image, s.Mask, size, options.MinScale, options.MaxScale, rng);
                 }).ToList();
                 var images = cat(batch.Select(b => b.Image).ToList(), 0).to(device);
-                var targets = cat(batch.Select(b => tensor(b.Mask!.Select(v => (float)v).ToArray(), [1, 1, size, size])).ToList(), 0).to(device);
+                var targets = TrainingCrops.Targets(batch.Select(b => b.Mask!), size).to(device);
                 optimizer.zero_grad();
                 var loss = NormalizedFocalLoss.Compute(network.forward(images, null), targets);
                 loss.backward();
                 optimizer.step();
-                segSmoothed = Smooth(segSmoothed, loss.item<float>());
+                segSmoothed.Add(loss.item<float>());
             }
 
             if (head is not null)
@@ -90,14 +89,12 @@ public sealed class WeakGuideTrainer(WeakGuideTrainingOptions options, Device de
                 var loss = options.ClassLossWeight * nn.functional.cross_entropy(head.forward(network.forward(images, null)), labels);
                 loss.backward();
                 optimizer.step();
-                classSmoothed = Smooth(classSmoothed, loss.item<float>());
+                classSmoothed.Add(loss.item<float>());
             }
-            progress?.Report(new Progress(it + 1, options.Iterations, segSmoothed, classSmoothed, sw.Elapsed));
+            progress?.Report(new Progress(it + 1, options.Iterations, segSmoothed.Value, classSmoothed.Value, sw.Elapsed));
         }
         network.eval();
         head?.eval();
         return (network, head);
     }
-
-    private static double Smooth(double smoothed, double value) => double.IsNaN(smoothed) ? value : 0.98 * smoothed + 0.02 * value;
 }
