@@ -28,8 +28,8 @@ public sealed class SegBridgeEngine : IDisposable
     public JournalStore? Journals { get; }
     /// <summary>Decoded tiles of whole-slide images, shared by every session (repeated clicks in one area read nothing twice).</summary>
     public SlideTileCache TileCache { get; } = new();
-    /// <summary>Volume propagation rounds per (image, model): interactive slices and the latest result, as RLE.</summary>
-    public Api.VolumeService Volumes { get; } = new();
+    /// <summary>Volume propagation rounds per (volume, model): interactive slices and the latest result, as RLE.</summary>
+    public Api.VolumeService Volumes { get; }
     public SessionPlanner Planner { get; }
     public ImageOpener Opener { get; }
     public SemaphoreSlim ComputeGate { get; }
@@ -48,9 +48,11 @@ public sealed class SegBridgeEngine : IDisposable
         if (options.StateDirectory is { } state)
         {
             Journals = new JournalStore(state);
+            Volumes = new Api.VolumeService(new VolumeRoundsStore(Journals.VolumesDirectory));
             var restored = SessionRestorer.RestoreAll(this, Journals);
             if (restored > 0) Log.Info("restored {0} sessions from {1}", restored, Journals.SessionsDirectory);
         }
+        Volumes ??= new Api.VolumeService();
         if (options.OrphanedSessionTtl > TimeSpan.Zero)
         {
             var period = TimeSpan.FromTicks(Math.Clamp(options.OrphanedSessionTtl.Ticks / 4, TimeSpan.FromMilliseconds(200).Ticks, TimeSpan.FromSeconds(30).Ticks));

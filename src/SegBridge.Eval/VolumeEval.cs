@@ -99,7 +99,7 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
                 interactions = [new Box(x0, y0, x1, y1)];
                 break;
             case "extreme":
-                interactions = Extremes(truth, w, h).Select(p => (Interaction)new Click(p.X + 0.5, p.Y + 0.5, true)).ToList();
+                interactions = [new ExtremePoints(Extremes(truth, w, h).Select(p => new PointD(p.X + 0.5, p.Y + 0.5)).ToArray())];
                 break;
             default:
                 var skeleton = Skeleton.Thin(truth, w, h);
@@ -107,7 +107,7 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
                 break;
         }
         var state = new ModelSessionState();
-        if (previous is not null) state.Items[VolumeModelState.SlicePrior] = previous.Select(v => v != 0 ? 0.9f : 0.1f).ToArray();
+        if (previous is not null) state.Items[VolumeModelState.SlicePrior] = VolumeModelState.PriorFromMask(previous);
         return sliceModel.Segment(volume.SliceAsRaster(z), interactions, state, ct).Mask;
     }
 
@@ -119,7 +119,8 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
         return (x0, y0, x1, y1);
     }
 
-    private static (int X, int Y)[] Extremes(byte[] m, int w, int h)
+    /// <summary>The mask's left-, right-, top- and bottom-most pixels (the first found of each), what a user clicks as extreme points.</summary>
+    public static (int X, int Y)[] Extremes(byte[] m, int w, int h)
     {
         var pts = Enumerable.Range(0, m.Length).Where(i => m[i] != 0).Select(i => (X: i % w, Y: i / w)).ToList();
         return [pts.MinBy(p => p.X), pts.MaxBy(p => p.X), pts.MinBy(p => p.Y), pts.MaxBy(p => p.Y)];

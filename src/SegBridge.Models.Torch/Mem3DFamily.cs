@@ -13,7 +13,7 @@ public sealed class Mem3DFamily : IModelFamily
     private static readonly ConcurrentDictionary<string, Lazy<Mem3DNetwork>> Networks = new(StringComparer.Ordinal);
 
     public string Family => "torch/mem3d";
-    public IReadOnlyList<string> Interactions { get; } = ["scribble", "box", "click", "labels"];
+    public IReadOnlyList<string> Interactions { get; } = ["extremePoints", "box", "scribble", "click", "labels"];
 
     public ISegmentationModel Create(ModelParameters parameters, IReadOnlyList<string> weightsFiles)
     {

@@ -17,8 +17,11 @@ public interface IVolumeModel
 /// <summary>A slice the user segmented, with its mask (the volume's slice size).</summary>
 public sealed record InteractiveSlice(int Slice, Mask Mask);
 
-/// <summary>Slices done so far of the total; <paramref name="Slice"/> is the one just finished.</summary>
-public sealed record VolumeProgress(int Done, int Total, int Slice);
+/// <summary>
+/// Slices done so far of the total; <paramref name="Slice"/> is the one just finished, final from now on, with its
+/// mask (COCO RLE counts, as in <see cref="VolumePropagation.SliceRle"/>), foreground pixels and quality score.
+/// </summary>
+public sealed record VolumeProgress(int Done, int Total, int Slice, int[] SliceRle, long ForegroundPixels, float Quality);
 
 /// <param name="SliceRle">COCO RLE counts (column-major, as <c>CocoRle</c>) of each slice's mask.</param>
 /// <param name="Quality">Predicted IoU per slice in [0, 1]; interactive slices get 1.</param>
@@ -33,4 +36,10 @@ public static class VolumeModelState
     /// f_In refines in the first round instead of 0.5 everywhere.
     /// </summary>
     public const string SlicePrior = "volume.slicePrior";
+
+    /// <summary>
+    /// A slice's propagated mask (0/1) as f_In's prior: 0.9 inside, 0.1 outside, the soft mask f_In's training
+    /// priors are made of, so the prior says "probably" rather than "certainly".
+    /// </summary>
+    public static float[] PriorFromMask(byte[] mask) => Array.ConvertAll(mask, v => v != 0 ? 0.9f : 0.1f);
 }

@@ -37,7 +37,7 @@ public interface ISegBridgeApi
     [ProtocolMethod("sessions/create", "Start an interactive session on an image with a model.")]
     Task<SessionInfo> CreateSessionAsync(CreateSessionParams? p = null, CancellationToken ct = default);
 
-    [ProtocolMethod("sessions/interact", "Add one interaction (click, scribble, labels or box) and return the new mask.")]
+    [ProtocolMethod("sessions/interact", "Add one interaction (click, scribble, labels, box or extremePoints; the model must list it) and return the new mask.")]
     Task<MaskResult> InteractAsync(InteractParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/undo", "Remove the last interaction and return the recomputed mask.")]

@@ -8,6 +8,6 @@ public static class MaskFormats
 
 public static class InteractionKinds
 {
-    public const string Click = "click", Scribble = "scribble", Labels = "labels", Box = "box";
-    public static readonly string[] All = [Click, Scribble, Labels, Box];
+    public const string Click = "click", Scribble = "scribble", Labels = "labels", Box = "box", ExtremePoints = "extremePoints";
+    public static readonly string[] All = [Click, Scribble, Labels, Box, ExtremePoints];
 }

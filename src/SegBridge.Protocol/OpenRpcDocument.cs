@@ -30,6 +30,14 @@ public static class OpenRpcDocument
                 ["result"] = new JsonObject { ["name"] = resultType.Name, ["schema"] = Ref(resultType, schemas) },
             });
         }
+        // OpenRPC describes client-to-server methods only; the engine's notifications go in an extension, same shape.
+        var notifications = new JsonArray(ProtocolNotifications.All.Select(n => (JsonNode)new JsonObject
+        {
+            ["name"] = n.Name,
+            ["summary"] = n.Summary,
+            ["paramStructure"] = "by-name",
+            ["params"] = new JsonArray(ParamsOf(n.Params, schemas).ToArray<JsonNode?>()),
+        }).ToArray());
         var errors = new JsonArray(ErrorCodes.Names.OrderBy(kv => kv.Key)
             .Select(kv => (JsonNode)new JsonObject { ["code"] = kv.Key, ["message"] = kv.Value }).ToArray());
         var doc = new JsonObject
@@ -40,10 +48,12 @@ public static class OpenRpcDocument
                 ["title"] = "SegBridge engine protocol",
                 ["version"] = ProtocolInfo.Version,
                 ["description"] = "JSON-RPC 2.0 over stdio (Content-Length framing) or a Unix domain socket (/tmp/CoreFxPipe_NAME). " +
-                                  "Binary encoding: MessagePack with a 4-byte big-endian length prefix. Cancellation: $/cancelRequest {id} -> error -32800.",
+                                  "Binary encoding: MessagePack with a 4-byte big-endian length prefix. Cancellation: $/cancelRequest {id} -> error -32800. " +
+                                  "Progress: a request with a progressToken gets the notifications in x-notifications carrying that token before its response.",
             },
             ["methods"] = methods,
             ["components"] = new JsonObject { ["schemas"] = schemas },
+            ["x-notifications"] = notifications,
             ["x-error-codes"] = errors,
         };
         return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";

@@ -6,6 +6,7 @@ using SegBridge.Models;
 using SegBridge.Imaging.Interactions;
 using SegBridge.Engine.Sessions;
 using SegBridge.Imaging.Codecs;
+using SegBridge.Imaging.Encodings;
 using SegBridge.Imaging.Volumes;
 using SegBridge.Protocol;
 using SegBridge.Protocol.Messages;
@@ -17,7 +18,8 @@ namespace SegBridge.Engine.Api;
 /// connection's handshake state. Every expected failure is a <see cref="ProtocolException"/> with a
 /// stable code; anything else is a bug and is logged by the host.
 /// </summary>
-public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null) : ISegBridgeApi
+/// <param name="notifier">The connection's way back to its client, for progress notifications; null sends none.</param>
+public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null, IClientNotifier? notifier = null) : ISegBridgeApi
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
     private readonly InteractionMapper _mapper = new(engine.Options);
@@ -181,8 +183,11 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
                 (_, guides) => $"initialMask '{guideId}' is not a guide model (it needs interactions); guide models: {guides}");
             session.StartFrom(guide, ct);
         }
+        // A new round on a propagated volume starts from that slice's propagated mask (Mem3D's f_In refines it).
+        else if (Volumes.PropagatedMask(session) is { } propagated) session.StartFromPropagated(CocoRle.Encode(propagated));
         if (engine.Journals is { } journals)
-            session.Journal = SessionJournal.Create(journals.JournalPath(session.Id), journals.CreateRecord(session.Id, model.Manifest.Id, image, region, p.InitialMask));
+            session.Journal = SessionJournal.Create(journals.JournalPath(session.Id),
+                journals.CreateRecord(session.Id, model.Manifest.Id, image, region, p.InitialMask, session.PropagatedMaskRle));
         session.Touch(_connection);
         engine.Sessions.Add(session);
         Log.Info("created {0} on {1} with {2}", session.Id, image.Id, model.Manifest.Id);
@@ -267,12 +272,12 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     {
         RequireInitialized();
         var plan = _slides.Check(p);
-        // No progress notifications: the protocol has no progress pattern yet (see README); cancel with $/cancelRequest.
+        var progress = ProgressNotifications.Slide(p!.ImageId!, ProgressNotifications.CheckToken(p.ProgressToken), notifier);
         return QueuedAsync(async () =>
         {
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(engine.Options.RequestTimeout);
-            try { return await OnComputeGate(() => _slides.Run(plan, null, cts.Token), cts.Token); }
+            try { return await OnComputeGate(() => _slides.Run(plan, progress, cts.Token), cts.Token); }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw TimedOut(); }
         });
     }
@@ -281,14 +286,14 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
     {
         RequireInitialized();
         var session = FindSession(p?.SessionId);
+        var token = ProgressNotifications.CheckToken(p!.ProgressToken);
         // The session's mask is read under its lock, so a concurrent interaction cannot change it half-way.
         return QueuedAsync(async () =>
         {
-            var plan = await WithSession(session, ct, () => Task.FromResult(Volumes.Check(session, p!, engine.Registry)));
+            var plan = await WithSession(session, ct, () => Task.FromResult(Volumes.Check(session, p, engine.Registry)));
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(engine.Options.RequestTimeout);
-            // Progress goes to the log per 10 % (the protocol has no progress notifications yet, as slides/infer); cancel with $/cancelRequest.
-            var progress = new VolumeProgressLog(session.Id);
+            var progress = ProgressNotifications.Volume(session.Id, plan.Volume.Width, plan.Volume.Height, token, notifier);
             try { return await OnComputeGate(() => Volumes.Run(plan, progress, cts.Token), cts.Token); }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw TimedOut(); }
         });
@@ -299,18 +304,6 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null)
         RequireInitialized();
         var session = FindSession(p?.SessionId);
         return Task.FromResult(Volumes.Suggest(session, engine.Registry));
-    }
-
-    private sealed class VolumeProgressLog(string sessionId) : IProgress<VolumeProgress>
-    {
-        private int _lastTenth = -1;
-        public void Report(VolumeProgress value)
-        {
-            int tenth = value.Done * 10 / Math.Max(1, value.Total);
-            if (tenth == _lastTenth) return;
-            _lastTenth = tenth;
-            Log.Debug("{0}: volume propagation {1}/{2} slices", sessionId, value.Done, value.Total);
-        }
     }
 
     /// <summary>The client's connection ended: its sessions stay open for the configured time, for a reconnect.</summary>

@@ -17,11 +17,11 @@ internal sealed class InteractionMapper(EngineOptions options)
     public (string Kind, Interaction Interaction) Map(InteractParams p, Session session)
     {
         var area = new Area(session);
-        var given = new (string Kind, object? Value)[] { ("click", p.Click), ("scribble", p.Scribble), ("labels", p.Labels), ("box", p.Box) }
+        var given = new (string Kind, object? Value)[] { ("click", p.Click), ("scribble", p.Scribble), ("labels", p.Labels), ("box", p.Box), ("extremePoints", p.ExtremePoints) }
             .Where(x => x.Value is not null).ToList();
         if (given.Count != 1)
-            throw Errors.Argument("click|scribble|labels|box",
-                given.Count == 0 ? "sessions/interact needs one interaction: click, scribble, labels or box"
+            throw Errors.Argument("click|scribble|labels|box|extremePoints",
+                given.Count == 0 ? "sessions/interact needs one interaction: click, scribble, labels, box or extremePoints"
                                  : $"sessions/interact takes exactly one interaction, got {string.Join(" and ", given.Select(g => g.Kind))}",
                 string.Join(", ", InteractionKinds.All));
         return given[0].Kind switch
@@ -29,6 +29,7 @@ internal sealed class InteractionMapper(EngineOptions options)
             "click" => ("click", MapClick(p.Click!, area)),
             "scribble" => ("scribble", MapScribble(p.Scribble!, area)),
             "labels" => ("labels", MapLabels(p.Labels!, area.Width, area.Height)),
+            "extremePoints" => ("extremePoints", MapExtremePoints(p.ExtremePoints!, area)),
             _ => ("box", MapBox(p.Box!, area)),
         };
     }
@@ -119,6 +120,29 @@ internal sealed class InteractionMapper(EngineOptions options)
         return new LabelImage(labels, width, height);
     }
 
+    /// <summary>Four points inside the area that span an object at least one pixel wide and high.</summary>
+    private static ExtremePoints MapExtremePoints(ExtremePointsDto e, Area area)
+    {
+        const string field = "extremePoints.points";
+        if (e.Points is not { Length: 4 })
+            throw Errors.Make(ErrorCodes.InvalidInteraction, $"extremePoints.points has {e.Points?.Length ?? 0} points; it takes the object's 4 extreme points (left-, right-, top- and bottom-most)", field, "4 [x, y] points");
+        var points = new PointD[4];
+        for (int i = 0; i < 4; i++)
+        {
+            var pt = e.Points[i];
+            if (pt is null || pt.Length != 2)
+                throw Errors.Make(ErrorCodes.InvalidInteraction, $"extremePoints.points[{i}] must be an [x, y] pair", $"{field}[{i}]", "[x, y]");
+            double x = Errors.Finite(pt[0], $"{field}[{i}][0]"), y = Errors.Finite(pt[1], $"{field}[{i}][1]");
+            var (u, v) = area.Mapping.ToWorking(x, y);
+            if (!area.Contains(u, v))
+                throw Errors.Make(ErrorCodes.InvalidInteraction, $"extremePoints.points[{i}] ({x:0.##}, {y:0.##}) is outside {area.Name}", $"{field}[{i}]", area.Allowed);
+            points[i] = new PointD(u, v);
+        }
+        if (points.Max(p => p.X) - points.Min(p => p.X) < 1 || points.Max(p => p.Y) - points.Min(p => p.Y) < 1)
+            throw Errors.Make(ErrorCodes.InvalidInteraction, "the extreme points span less than one pixel across or down: they must be the object's left-, right-, top- and bottom-most points", field, "points spanning at least 1 pixel in x and in y");
+        return new ExtremePoints(points);
+    }
+
     private static Box MapBox(BoxDto b, Area area)
     {
         double x0 = Errors.Finite(b.X0, "box.x0"), y0 = Errors.Finite(b.Y0, "box.y0"), x1 = Errors.Finite(b.X1, "box.x1"), y1 = Errors.Finite(b.Y1, "box.y1");
@@ -143,6 +167,7 @@ internal sealed class InteractionMapper(EngineOptions options)
         Click c => new InteractionRecord { Type = "click", Click = new ClickDto { X = c.X, Y = c.Y, Positive = c.Positive, Radius = c.Radius } },
         Scribble s => new InteractionRecord { Type = "scribble", Scribble = new ScribbleDto { Points = s.Points.Select(p => new[] { p.X, p.Y }).ToArray(), Positive = s.Positive, Width = s.Width } },
         Box b => new InteractionRecord { Type = "box", Box = new BoxDto { X0 = b.X0, Y0 = b.Y0, X1 = b.X1, Y1 = b.Y1 } },
+        ExtremePoints e => new InteractionRecord { Type = "extremePoints", ExtremePoints = new ExtremePointsDto { Points = e.Points.Select(p => new[] { p.X, p.Y }).ToArray() } },
         LabelImage l => new InteractionRecord { Type = "labels", LabelledPixels = l.Labels.LongCount(v => v != 0) },
         _ => throw new InvalidOperationException($"unknown interaction {i.GetType().Name}"),
     };

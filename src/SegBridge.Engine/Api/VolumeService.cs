@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using NLog;
+using SegBridge.Engine.Images;
+using SegBridge.Engine.Journal;
 using SegBridge.Engine.Registry;
 using SegBridge.Engine.Sessions;
 using SegBridge.Imaging.Encodings;
@@ -12,15 +16,18 @@ using SegBridge.Protocol.Messages;
 namespace SegBridge.Engine.Api;
 
 /// <summary>
-/// volumes/propagate and volumes/suggest. Rounds are kept per (image, model): every slice a user segmented (in any
+/// volumes/propagate and volumes/suggest. Rounds are kept per (volume, model): every slice a user segmented (in any
 /// session on that volume with that model) as COCO RLE, and the latest propagation as per-slice RLE plus scores,
-/// so a 512×512×300 result costs a few hundred RLE arrays, never a dense volume.
+/// so a 512×512×300 result costs a few hundred RLE arrays, never a dense volume. With a state folder each round is
+/// saved (<see cref="VolumeRoundsStore"/>) before it is answered, and read back the first time the volume is used
+/// after a restart, so a restored session can go on with the next round (or volumes/suggest) at once.
 /// </summary>
-public sealed class VolumeService
+public sealed class VolumeService(VolumeRoundsStore? store = null)
 {
     public const string FormatRle = "rle", FormatNifti = "nifti";
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
-    private readonly ConcurrentDictionary<(string Image, string Model), Rounds> _rounds = new();
+    private readonly ConcurrentDictionary<(string Volume, string Model), Rounds> _rounds = new();
+    private readonly ConditionalWeakTable<StoredImage, string> _keys = new();
 
     /// <summary>One volume's rounds with one model; guarded by its own lock.</summary>
     public sealed class Rounds
@@ -64,7 +71,57 @@ public sealed class VolumeService
         return (volume, model);
     }
 
-    public Rounds For(Session session) => _rounds.GetOrAdd((session.Image.Id, session.Model.Manifest.Id), _ => new Rounds());
+    /// <summary>
+    /// The rounds of the session's volume and model: the same for every session on that volume, whichever
+    /// images/open it came through, and after a restart (read from the state folder on first use).
+    /// </summary>
+    public Rounds For(Session session)
+    {
+        var volume = session.Image.Volume!;
+        var key = (VolumeKey(session.Image), session.Model.Manifest.Id);
+        return _rounds.GetOrAdd(key, k =>
+        {
+            var rounds = new Rounds();
+            if (store?.Load(k.Volume, k.Model, volume.Width, volume.Height, volume.Depth) is { } saved)
+            {
+                foreach (var (z, rle) in saved.Interactive) rounds.Interactive[z] = rle;
+                rounds.Latest = saved.Latest?.ToPropagation();
+                Log.Info("read {0} interactive slice(s) and {1} of {2} with '{3}' from the state folder", rounds.Interactive.Count,
+                    rounds.Latest is null ? "no propagation" : "the latest propagation", session.Image.Id, k.Model);
+            }
+            return rounds;
+        });
+    }
+
+    /// <summary>
+    /// What identifies a volume across images/open calls and restarts: its file (path, size and modification time,
+    /// so an edited file is a new volume) or the SHA-256 of the bytes a client sent.
+    /// </summary>
+    public string VolumeKey(StoredImage image) => _keys.GetValue(image, i => i.Origin switch
+    {
+        ImageOrigin.File f => FormattableString.Invariant($"file:{f.Path}|{new FileInfo(f.Path).Length}|{File.GetLastWriteTimeUtc(f.Path).Ticks}"),
+        ImageOrigin.VolumeBytes v => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(v.Encoded)),
+        _ => "image:" + i.Id,
+    });
+
+    /// <summary>The latest propagated mask of the session's slice, in session (raster) coordinates; null before any propagation.</summary>
+    public Mask? PropagatedMask(Session session)
+    {
+        if (session.Image.Volume is not { } volume || session.Region.Slice is not { } z || session.Model.Model is not IVolumeModel) return null;
+        var rounds = For(session);
+        rounds.Gate.Wait();
+        try
+        {
+            if (rounds.Latest is not { } latest) return null;
+            var slice = CocoRle.Decode(latest.SliceRle[z], volume.Width, volume.Height);
+            var mask = new Mask(session.Raster.Width, session.Raster.Height);
+            int ox = (int)session.Mapping.OriginX, oy = (int)session.Mapping.OriginY;
+            for (int y = 0; y < mask.Height; y++)
+                Array.Copy(slice.Data, (oy + y) * volume.Width + ox, mask.Data, y * mask.Width, mask.Width);
+            return mask;
+        }
+        finally { rounds.Gate.Release(); }
+    }
 
     public PropagateVolumeResult Run(Plan plan, IProgress<VolumeProgress>? progress, CancellationToken ct)
     {
@@ -77,6 +134,13 @@ public sealed class VolumeService
             VolumePropagation result;
             try { result = plan.Model.Propagate(plan.Volume, slices, plan.Slice, progress, ct); }
             catch (ArgumentException e) { throw Errors.Argument("sessionId", e.Message); }
+            // Saved before it is answered: what the client is told happened survives a crash.
+            store?.Save(new VolumeRoundsRecord
+            {
+                VolumeKey = VolumeKey(plan.Session.Image), ModelId = plan.Session.Model.Manifest.Id,
+                Width = plan.Volume.Width, Height = plan.Volume.Height, Depth = plan.Volume.Depth,
+                Interactive = interactive, Latest = VolumePropagationRecord.From(result),
+            });
             rounds.Interactive[plan.Slice] = interactive[plan.Slice];
             rounds.Latest = result;
             Log.Info("{0}: propagated {1} from slice {2} ({3} interactive), {4:F1} s", plan.Session.Id, plan.Session.Image.Id, plan.Slice, slices.Count, result.Seconds);

@@ -24,6 +24,8 @@ public sealed class JournalRecord
     [DataMember(Name = "slice")] public int? Slice { get; init; }
     /// <summary>Guide model of sessions/create's initialMask; replay recomputes its (deterministic) prediction.</summary>
     [DataMember(Name = "initialMask")] public string? InitialMask { get; init; }
+    /// <summary>For create on a propagated volume slice: the propagated mask the session starts from (COCO RLE, session size).</summary>
+    [DataMember(Name = "propagatedMask")] public int[]? PropagatedMask { get; init; }
     [DataMember(Name = "interaction")] public JournalInteraction? Interaction { get; init; }
     [DataMember(Name = "utc")] public string? Utc { get; init; }
 }
@@ -31,7 +33,7 @@ public sealed class JournalRecord
 [DataContract]
 public sealed class JournalInteraction
 {
-    /// <summary>click, scribble, labels or box.</summary>
+    /// <summary>click, scribble, labels, box or extremePoints.</summary>
     [DataMember(Name = "type")] public required string Type { get; init; }
     [DataMember(Name = "x")] public double X { get; init; }
     [DataMember(Name = "y")] public double Y { get; init; }

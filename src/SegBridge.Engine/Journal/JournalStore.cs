@@ -7,8 +7,9 @@ using SegBridge.Imaging.Encodings;
 namespace SegBridge.Engine.Journal;
 
 /// <summary>
-/// The engine's state folder: <c>sessions/ID.jsonl</c> journals and <c>images/SHA256.png</c> copies of
-/// images that clients sent as bytes (a file path is journalled as the path). Images are stored as
+/// The engine's state folder: <c>sessions/ID.jsonl</c> journals, <c>images/SHA256.png</c> copies of
+/// images that clients sent as bytes (a file path is journalled as the path) and <c>volumes/HASH.json</c> rounds of
+/// volume propagation. Images are stored as
 /// lossless PNG of the decoded raster, so a restart decodes exactly the pixels the session saw.
 /// </summary>
 public sealed class JournalStore : IDisposable
@@ -20,11 +21,13 @@ public sealed class JournalStore : IDisposable
     public string Root { get; }
     public string SessionsDirectory => Path.Combine(Root, "sessions");
     public string ImagesDirectory => Path.Combine(Root, "images");
+    /// <summary>Volume propagation rounds (<see cref="VolumeRoundsStore"/>).</summary>
+    public string VolumesDirectory => Path.Combine(Root, "volumes");
 
     public JournalStore(string root)
     {
         Root = Path.GetFullPath(root);
-        foreach (var dir in new[] { Root, SessionsDirectory, ImagesDirectory })
+        foreach (var dir in new[] { Root, SessionsDirectory, ImagesDirectory, VolumesDirectory })
         {
             Directory.CreateDirectory(dir);
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -46,7 +49,7 @@ public sealed class JournalStore : IDisposable
     public string JournalPath(string sessionId) => Path.Combine(SessionsDirectory, sessionId + ".jsonl");
 
     /// <summary>The create record for a new session, persisting the image's pixels first when they exist only in memory.</summary>
-    public JournalRecord CreateRecord(string sessionId, string modelId, StoredImage image, SessionRegion region, string? initialMask = null)
+    public JournalRecord CreateRecord(string sessionId, string modelId, StoredImage image, SessionRegion region, string? initialMask = null, int[]? propagatedMask = null)
     {
         string? blob = null, path = null;
         if (image.Origin is ImageOrigin.File f) path = f.Path;
@@ -54,7 +57,7 @@ public sealed class JournalStore : IDisposable
         return new JournalRecord
         {
             Op = "create", SessionId = sessionId, ModelId = modelId, ImagePath = path, ImageBlob = blob, ImageName = image.Name,
-            Region = [region.X, region.Y, region.Width, region.Height], Downsample = region.Downsample, Slice = region.Slice, InitialMask = initialMask,
+            Region = [region.X, region.Y, region.Width, region.Height], Downsample = region.Downsample, Slice = region.Slice, InitialMask = initialMask, PropagatedMask = propagatedMask,
             Utc = DateTime.UtcNow.ToString("O"),
         };
     }

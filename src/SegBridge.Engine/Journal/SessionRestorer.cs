@@ -48,7 +48,8 @@ public static class SessionRestorer
             : new SessionRegion(0, 0, image.Width, image.Height, 1, create.Slice);
         var (raster, mapping) = engine.Planner.Read(image, region);
         var session = new Session(id, image, model, raster, mapping, region);
-        if (create.InitialMask is { } guideId)
+        if (create.PropagatedMask is { } propagated) session.StartFromPropagated(propagated);
+        else if (create.InitialMask is { } guideId)
         {
             if (!engine.Registry.TryGet(guideId, out var guide) || !guide.IsReady)
                 throw new InvalidDataException($"guide model '{guideId}' of the initial mask is not available in this engine");

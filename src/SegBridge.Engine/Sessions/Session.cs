@@ -101,6 +101,7 @@ public sealed class Session
     public void Apply(Interaction interaction, CancellationToken ct)
     {
         var all = _applied.Select(s => s.Interaction).Append(interaction).ToList();
+        if (_slicePrior is not null) _modelState.Items[VolumeModelState.SlicePrior] = _slicePrior;
         var sw = Stopwatch.StartNew();
         var result = Model.Model!.Segment(Raster, all, _modelState, ct);
         var elapsed = sw.Elapsed.TotalMilliseconds;
@@ -168,6 +169,27 @@ public sealed class Session
         InitialMaskModel = guide.Manifest.Id;
         if (_applied.Count == 0) RestoreLatest();
     }
+
+    /// <summary>
+    /// The slice's latest propagated mask (COCO RLE, raster size) when the session was created on a propagated volume
+    /// slice: the mask before any interaction, and f_In's "previous mask of that slice" (paper §2.2) in place of 0.5.
+    /// </summary>
+    public int[]? PropagatedMaskRle { get; private set; }
+    private float[]? _slicePrior;
+
+    /// <summary>Starts a volume-slice session from the slice's propagated mask; undo and reset return to it.</summary>
+    public void StartFromPropagated(int[] rle)
+    {
+        var mask = CocoRle.Decode(rle, Raster.Width, Raster.Height);
+        _initialMask = mask;
+        _slicePrior = VolumeModelState.PriorFromMask(mask.Data);
+        PropagatedMaskRle = rle;
+        InitialMaskModel = PropagationInitialMask;
+        if (_applied.Count == 0) RestoreLatest();
+    }
+
+    /// <summary>What <see cref="InitialMaskModel"/> says for a session started from a propagated mask.</summary>
+    public const string PropagationInitialMask = "propagation";
 
     private void RestoreLatest()
     {

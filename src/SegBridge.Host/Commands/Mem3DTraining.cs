@@ -55,10 +55,10 @@ internal static class Mem3DTraining
         record["labelPattern"] = labelPattern;
         var (weightsRelative, sha) = TrainCommand.SaveWeights(outDir, modelName, (path, provenance) => Mem3DWeights.Save(path, network, provenance, halfPrecision: true), record);
         TrainCommand.WriteManifestFile(outDir, modelName, "Mem3D: quality-aware memory network (f_In + f_Mem + f_QA), BraTS FLAIR tumour", "torch/mem3d", role: null,
-            new JsonArray("scribble", "box", "click", "labels"), new JsonObject { ["memoryEvery"] = 5 }, TrainCommand.WeightsEntry(weightsRelative, sha),
+            new JsonArray("extremePoints", "box", "scribble", "click", "labels"), new JsonObject { ["memoryEvery"] = 5 }, TrainCommand.WeightsEntry(weightsRelative, sha),
             "Zhou et al., Quality-Aware Memory Network for Interactive Volumetric Image Segmentation (Mem3D), MICCAI 2021", record["command"]!.GetValue<string>(),
             dimensions: "3d", licence: "Apache-2.0 (SegBridge); weights trained on BraTS 2013/2015 (CC BY-NC-SA 3.0): non-commercial research use",
-            usage: "Clicks are extreme points (a run of positive clicks), boxes and scribbles are f_In guidance; volumes/propagate runs f_Mem + f_QA.");
+            usage: "Extreme points, boxes and positive scribbles are f_In guidance (a run of positive clicks counts as extreme points); volumes/propagate runs f_Mem + f_QA.");
         Console.Error.WriteLine($"segbridge: wrote {Path.Combine(outDir, weightsRelative)} (sha256 {sha}) and manifest {modelName}.json");
         return 0;
     }

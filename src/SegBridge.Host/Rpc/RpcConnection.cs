@@ -30,7 +30,7 @@ internal static class RpcConnection
     private static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, IJsonRpcMessageHandler handler, Action? onShutdown)
     {
         var rpc = new SegBridgeJsonRpc(handler) { CancelLocallyInvokedMethodsWhenConnectionIsClosed = true };
-        var api = new EngineApi(engine, onShutdown);
+        var api = new EngineApi(engine, onShutdown, new RpcNotifier(rpc));
         foreach (var method in typeof(ISegBridgeApi).GetMethods())
         {
             var name = method.GetCustomAttribute<ProtocolMethodAttribute>()!.Name;

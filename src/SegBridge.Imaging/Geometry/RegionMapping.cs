@@ -25,6 +25,8 @@ public sealed record RegionMapping(double OriginX, double OriginY, double Downsa
                 return c with { X = cx, Y = cy, Radius = c.Radius / Downsample };
             case Scribble s:
                 return s with { Points = s.Points.Select(p => { var (u, v) = ToWorking(p.X, p.Y); return new PointD(u, v); }).ToArray(), Width = s.Width / Downsample };
+            case ExtremePoints e:
+                return new ExtremePoints(e.Points.Select(p => { var (u, v) = ToWorking(p.X, p.Y); return new PointD(u, v); }).ToArray());
             case Box b:
                 var (x0, y0) = ToWorking(b.X0, b.Y0);
                 var (x1, y1) = ToWorking(b.X1, b.Y1);

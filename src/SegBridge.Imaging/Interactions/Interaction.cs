@@ -18,4 +18,10 @@ public sealed record LabelImage(byte[] Labels, int Width, int Height) : Interact
 /// <summary>A box around the object: everything outside is background. X1, Y1 are exclusive.</summary>
 public sealed record Box(double X0, double Y0, double X1, double Y1) : Interaction(true);
 
+/// <summary>
+/// The object's extreme points (left-, right-, top- and bottom-most, in any order), as DEXTR and Mem3D take them:
+/// their bounding box is the object's, and each lies on its boundary.
+/// </summary>
+public sealed record ExtremePoints(IReadOnlyList<PointD> Points) : Interaction(true);
+
 public readonly record struct PointD(double X, double Y);

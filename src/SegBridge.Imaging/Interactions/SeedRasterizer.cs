@@ -22,6 +22,8 @@ public static class SeedRasterizer
                 case Scribble s: PaintScribble(seeds, s); break;
                 case LabelImage l: PaintLabels(seeds, l); break;
                 case Box b: PaintOutsideBox(seeds, b); break;
+                // Each extreme point lies on the object: a one-pixel foreground seed.
+                case ExtremePoints e: foreach (var p in e.Points) PaintClick(seeds, new Click(p.X, p.Y, true)); break;
                 case null: throw new ArgumentException("interaction list contains null", nameof(interactions));
                 default: throw new ArgumentException($"unsupported interaction {interaction.GetType().Name}", nameof(interactions));
             }

@@ -48,7 +48,7 @@ public sealed class Mem3DPropagator(Mem3DNetwork network, Device device, int mem
             rle[z] = CocoRle.Encode(mask);
             quality[z] = 1;
             foreground[z] = mask.CountForeground();
-            progress?.Report(new(++done, d, z));
+            progress?.Report(new(++done, d, z, rle[z], foreground[z], quality[z]));
         }
         foreach (int step in new[] { +1, -1 })
         {
@@ -85,7 +85,7 @@ public sealed class Mem3DPropagator(Mem3DNetwork network, Device device, int mem
                     every.Add(cell);
                 }
                 (prevSlice, prevMask, prevIsInteractive) = (slice, probability, false);
-                progress?.Report(new(++done, d, z));
+                progress?.Report(new(++done, d, z, rle[z], foreground[z], quality[z]));
             }
         }
         var notes = FormattableString.Invariant($"Mem3D on {(device.type == DeviceType.CUDA ? "cuda" : "cpu")}: {d - user.Count} slices propagated from slice {start} with {user.Count} interactive slice(s) in memory, {sw.Elapsed.TotalSeconds:F1} s");

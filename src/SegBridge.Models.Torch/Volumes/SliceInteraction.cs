@@ -9,8 +9,9 @@ namespace SegBridge.Models.Torch.Volumes;
 /// f_In in a slice session. Interactions are replayed in order, each round feeding f_In the previous round's
 /// probability (before the first: the slice's prior mask when the caller gives one, e.g. its propagated mask,
 /// else 0.5 everywhere): a positive scribble (or the foreground pixels of a label
-/// image) is a scribble, a box is a box, and a run of consecutive positive clicks is a set of extreme points
-/// (each new click of the run recomputes the round with all the run's points). Outside the ROI the previous
+/// image) is a scribble, a box is a box, extreme points are extreme points, and so is a run of consecutive
+/// positive clicks, for viewers that only send clicks (each new click of the run recomputes the round with all
+/// the run's points). Outside the ROI the previous
 /// probability stays (0 in the first round). Negative scribbles, clicks and label pixels set the probability
 /// to 0 where they lie (f_In is trained on positive guidance only).
 /// </summary>
@@ -39,9 +40,11 @@ public sealed class SliceInteraction(Mem3DNetwork network, Device device)
                 case Click { Positive: true } c:
                     if (points.Count == 0) (beforeRun, firstBeforeRun) = (probability, first);
                     points.Add((c.X, c.Y));
-                    var bounds = new Roi((int)Math.Floor(points.Min(p => p.X)), (int)Math.Floor(points.Min(p => p.Y)), (int)Math.Ceiling(points.Max(p => p.X)), (int)Math.Ceiling(points.Max(p => p.Y)));
-                    round = (GuidanceKind.ExtremePoints, Guidance.Disks(points, w, h), bounds with { X1 = Math.Max(bounds.X1, bounds.X0 + 1), Y1 = Math.Max(bounds.Y1, bounds.Y0 + 1) });
+                    round = ExtremePointsRound(points, w, h);
                     (probability, first) = (beforeRun, firstBeforeRun);
+                    break;
+                case ExtremePoints e:
+                    round = ExtremePointsRound(e.Points.Select(p => (p.X, p.Y)).ToList(), w, h);
                     break;
                 case Box b:
                     var box = new Roi((int)Math.Floor(Math.Max(0, b.X0)), (int)Math.Floor(Math.Max(0, b.Y0)), (int)Math.Ceiling(Math.Min(w, b.X1)), (int)Math.Ceiling(Math.Min(h, b.Y1)));
@@ -72,5 +75,12 @@ public sealed class SliceInteraction(Mem3DNetwork network, Device device)
         }
         if (rounds == 0) probability = prior is null ? zeros(h, w) : probability;
         return (probability.contiguous().data<float>().ToArray(), $"Mem3D f_In, {rounds} round(s)");
+    }
+
+    /// <summary>Extreme-point guidance: a disk at each point, the ROI their bounding box (at least one pixel each way).</summary>
+    private static (GuidanceKind, byte[], Roi) ExtremePointsRound(IReadOnlyList<(double X, double Y)> points, int w, int h)
+    {
+        var bounds = new Roi((int)Math.Floor(points.Min(p => p.X)), (int)Math.Floor(points.Min(p => p.Y)), (int)Math.Ceiling(points.Max(p => p.X)), (int)Math.Ceiling(points.Max(p => p.Y)));
+        return (GuidanceKind.ExtremePoints, Guidance.Disks(points, w, h), bounds with { X1 = Math.Max(bounds.X1, bounds.X0 + 1), Y1 = Math.Max(bounds.Y1, bounds.Y0 + 1) });
     }
 }

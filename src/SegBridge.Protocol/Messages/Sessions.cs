@@ -51,7 +51,11 @@ public sealed class SessionInfo
     [DataMember(Name = "downsample")] public double Downsample { get; init; } = 1;
     /// <summary>For a session on a volume: its axial slice.</summary>
     [DataMember(Name = "slice")] public int? Slice { get; init; }
-    /// <summary>The guide model the session started from, when it was created with initialMask.</summary>
+    /// <summary>
+    /// The guide model the session started from, when it was created with initialMask; "propagation" for a session on
+    /// a volume slice that volumes/propagate has segmented before (with the same model): it starts from that
+    /// slice's propagated mask, which the volumetric model refines (undo and reset return to it).
+    /// </summary>
     [DataMember(Name = "initialMask")] public string? InitialMask { get; init; }
 }
 
@@ -84,6 +88,7 @@ public sealed class InteractParams
     [DataMember(Name = "scribble")] public ScribbleDto? Scribble { get; init; }
     [DataMember(Name = "labels")] public LabelsDto? Labels { get; init; }
     [DataMember(Name = "box")] public BoxDto? Box { get; init; }
+    [DataMember(Name = "extremePoints")] public ExtremePointsDto? ExtremePoints { get; init; }
     /// <summary>Mask format wanted back: rle (default), png, raw or polygons.</summary>
     [DataMember(Name = "format")] public string? Format { get; init; }
     [DataMember(Name = "tolerance")] public double? Tolerance { get; init; }
@@ -120,6 +125,14 @@ public sealed class LabelsDto
 }
 
 /// <summary>A box in image pixels; x1, y1 exclusive.</summary>
+/// <summary>The object's four extreme points (left-, right-, top- and bottom-most, any order), for models that list extremePoints (Mem3D).</summary>
+[DataContract]
+public sealed class ExtremePointsDto
+{
+    /// <summary>Exactly four [x, y] pairs in image pixels, inside the image (or the session's region).</summary>
+    [DataMember(Name = "points")] public double[][]? Points { get; init; }
+}
+
 [DataContract]
 public sealed class BoxDto
 {
@@ -186,11 +199,12 @@ public sealed class HistoryResult
 [DataContract]
 public sealed class InteractionRecord
 {
-    /// <summary>click, scribble, labels or box.</summary>
+    /// <summary>click, scribble, labels, box or extremePoints.</summary>
     [DataMember(Name = "type")] public required string Type { get; init; }
     [DataMember(Name = "click")] public ClickDto? Click { get; init; }
     [DataMember(Name = "scribble")] public ScribbleDto? Scribble { get; init; }
     [DataMember(Name = "box")] public BoxDto? Box { get; init; }
+    [DataMember(Name = "extremePoints")] public ExtremePointsDto? ExtremePoints { get; init; }
     /// <summary>For labels: how many pixels were labelled foreground and background.</summary>
     [DataMember(Name = "labelledPixels")] public long? LabelledPixels { get; init; }
 }

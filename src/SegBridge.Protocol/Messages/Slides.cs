@@ -20,6 +20,18 @@ public sealed class InferSlideParams
     [DataMember(Name = "downsample")] public double? Downsample { get; init; }
     /// <summary>Douglas–Peucker tolerance in working pixels (default 1; 0 = exact pixel edges).</summary>
     [DataMember(Name = "tolerance")] public double? Tolerance { get; init; }
+    /// <summary>When given, the engine sends slides/progress notifications carrying this token as tiles finish, before the response.</summary>
+    [DataMember(Name = "progressToken")] public string? ProgressToken { get; init; }
+}
+
+/// <summary>slides/progress: tiles of a running slides/infer finished so far.</summary>
+[DataContract]
+public sealed class SlideProgressParams
+{
+    [DataMember(Name = "progressToken")] public required string ProgressToken { get; init; }
+    [DataMember(Name = "imageId")] public required string ImageId { get; init; }
+    [DataMember(Name = "done")] public required int Done { get; init; }
+    [DataMember(Name = "total")] public required int Total { get; init; }
 }
 
 [DataContract]

@@ -13,6 +13,31 @@ public sealed class PropagateVolumeParams
     [DataMember(Name = "sessionId")] public string? SessionId { get; init; }
     /// <summary>"rle" (default): one COCO RLE per slice; "nifti": the whole mask as .nii.gz bytes on the source volume's grid.</summary>
     [DataMember(Name = "format")] public string? Format { get; init; }
+    /// <summary>
+    /// When given, the engine sends a volumes/progress notification carrying this token for every slice as soon as
+    /// its mask is final (the slice's RLE and quality included), before the response.
+    /// </summary>
+    [DataMember(Name = "progressToken")] public string? ProgressToken { get; init; }
+}
+
+/// <summary>
+/// volumes/progress: one slice of a running volumes/propagate is final. Slices arrive in the order they are
+/// computed (the interactive slices first, then outwards from the start slice in each direction), not slice order.
+/// </summary>
+[DataContract]
+public sealed class VolumeProgressParams
+{
+    [DataMember(Name = "progressToken")] public required string ProgressToken { get; init; }
+    [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
+    /// <summary>Slices final so far, this one included, of <see cref="Total"/> (the volume's depth).</summary>
+    [DataMember(Name = "done")] public required int Done { get; init; }
+    [DataMember(Name = "total")] public required int Total { get; init; }
+    [DataMember(Name = "slice")] public required int Slice { get; init; }
+    /// <summary>The slice's mask as COCO RLE (size [height, width]), exactly as in the final result.</summary>
+    [DataMember(Name = "rle")] public required RleDto Rle { get; init; }
+    [DataMember(Name = "foregroundPixels")] public required long ForegroundPixels { get; init; }
+    /// <summary>f_QA's predicted IoU of the slice (1 for a slice the user segmented).</summary>
+    [DataMember(Name = "quality")] public required double Quality { get; init; }
 }
 
 [DataContract]

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using SegBridge.Protocol;
 using SegBridge.Protocol.Messages;
 using SegBridge.Tests.Support;
 using StreamJsonRpc;
@@ -28,7 +29,7 @@ public sealed class BadInputTests(ITestOutputHelper output)
 
             var mismatch = await rpc.ErrorAsync("initialize", new InitializeParams { ProtocolVersion = "2.3", ClientName = "future-viewer" });
             Expect(mismatch, 1002, "2.3");
-            Assert.Contains("1.0", mismatch.Message);
+            Assert.Contains(ProtocolInfo.Version, mismatch.Message);
 
             var noVersion = await rpc.ErrorAsync("initialize", new InitializeParams { ClientName = "x" });
             Expect(noVersion, 1003, "protocolVersion");

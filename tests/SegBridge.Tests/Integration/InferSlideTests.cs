@@ -82,10 +82,11 @@ public sealed class InferSlideTests(BlobSlide blobs, ITestOutputHelper output) :
     }
 
     [SkippableFact]
-    public async Task Slides_infer_returns_polygons_over_rpc()
+    public async Task Slides_infer_returns_polygons_over_rpc_with_progress_notifications()
     {
         Skip.If(blobs.SkipReason is not null, blobs.SkipReason);
-        var (engine, rpc) = EngineProcess.StartStdio();
+        var progress = new NotificationLog<SlideProgressParams>();
+        var (engine, rpc) = EngineProcess.StartStdio(c => progress.Attach(c, "slides/progress"));
         await using (engine)
         using (rpc)
         {
@@ -95,8 +96,14 @@ public sealed class InferSlideTests(BlobSlide blobs, ITestOutputHelper output) :
             var img = await rpc.CallAsync<ImageInfo>("images/open", new OpenImageParams { Path = blobs.TiffPath });
             var (rcx, rcy, r, _) = blobs.Ring;
             var region = new RegionDto { X = (long)(rcx - r - 100), Y = (long)(rcy - r - 100), Width = (long)(2 * r + 200), Height = (long)(2 * r + 200) };
-            var result = await rpc.CallAsync<InferSlideResult>("slides/infer", new InferSlideParams { ImageId = img.ImageId, ModelId = "tissue", Region = region, Mpp = 2 });
+            var result = await rpc.CallAsync<InferSlideResult>("slides/infer", new InferSlideParams { ImageId = img.ImageId, ModelId = "tissue", Region = region, Mpp = 2, ProgressToken = "tissue-1" });
             output.WriteLine($"{result.Tiles} tiles, {result.Width}x{result.Height} at downsample {result.Downsample}, {result.Notes}");
+            var notes = await progress.WaitForAsync(result.Tiles, TimeSpan.FromSeconds(5));
+            Assert.Equal(Enumerable.Range(1, result.Tiles), notes.Select(n => n.Done));
+            Assert.All(notes, n => Assert.Equal(("tissue-1", img.ImageId, result.Tiles), (n.ProgressToken, n.ImageId, n.Total)));
+            var badToken = await rpc.ErrorAsync("slides/infer", new InferSlideParams { ImageId = img.ImageId, ModelId = "tissue", ProgressToken = "" });
+            Assert.Equal(1003, badToken.ErrorCode);
+            Assert.Contains("progressToken must be 1 to 200 characters", badToken.Message);
             Assert.Equal(4.0, result.Downsample, 6);
             var ring = Assert.Single(result.Geometry.Coordinates);
             Assert.Equal(2, ring.Length);

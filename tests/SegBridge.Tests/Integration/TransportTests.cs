@@ -1,4 +1,5 @@
 using System.Text;
+using SegBridge.Protocol;
 using SegBridge.Protocol.Messages;
 using SegBridge.Tests.Support;
 
@@ -63,7 +64,7 @@ public sealed class TransportTests
             await using var sm = await Clients.ConnectSocketAsync(socket);
             using var m = Clients.MessagePack(sm);
             var init = await m.InitializeAsync("msgpack-client");
-            Assert.Equal("1.0", init.ProtocolVersion);
+            Assert.Equal(ProtocolInfo.Version, init.ProtocolVersion);
             var mask = await m.CallAsync<MaskResult>("sessions/interact", new InteractParams
             {
                 SessionId = session.SessionId, Click = new ClickDto { X = 60, Y = 50 }, Format = "raw",
@@ -131,7 +132,8 @@ public sealed class TransportTests
         var frames = Frames.Parse(stdout);
         Assert.Equal(2, frames.Count);
         Assert.Contains("\"id\":1", frames[0]);
-        Assert.Contains("\"protocolVersion\":\"1.0\"", frames[0]);
+        // A 1.0 client is answered by this 1.x engine with its own version.
+        Assert.Contains($"\"protocolVersion\":\"{ProtocolInfo.Version}\"", frames[0]);
         Assert.Contains("\"id\":2", frames[1]);
         Assert.True(frames[1].Contains("random-walker"), frames[1]);
     }

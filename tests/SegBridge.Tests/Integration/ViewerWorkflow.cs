@@ -1,4 +1,5 @@
 using SegBridge.Imaging.Encodings;
+using SegBridge.Protocol;
 using SegBridge.Protocol.Messages;
 using SegBridge.Tests.Support;
 using StreamJsonRpc;
@@ -17,7 +18,7 @@ internal static class ViewerWorkflow
     public static async Task RunAsync(JsonRpc rpc, OpenImageParams image, string modelId = "random-walker")
     {
         var init = await rpc.InitializeAsync();
-        Assert.Equal("1.0", init.ProtocolVersion);
+        Assert.Equal(ProtocolInfo.Version, init.ProtocolVersion);
         Assert.Contains("rle", init.Capabilities.MaskFormats);
         Assert.Contains(init.Models, m => m.Id == modelId && m.Status == "ready");
 

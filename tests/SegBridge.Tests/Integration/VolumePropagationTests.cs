@@ -123,6 +123,14 @@ public sealed class VolumePropagationTests(ITestOutputHelper output)
             output.WriteLine($"{Path.GetFileName(folder)}: box on slice {z0}: slice Dice {sliceDice:0.000}, volume Dice {dice:0.000} after propagation ({result.ModelMs / 1000:0.0} s, {result.Notes}); suggested slice {result.SuggestedSlice}");
             Assert.True(sliceDice > 0.5, $"f_In slice Dice {sliceDice:0.000}");
             Assert.True(dice > 0.3, $"volume Dice {dice:0.000}");
+
+            // The same slice from the tumour's four extreme points (the eval robot's, from the truth).
+            var e = await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = img.ImageId, ModelId = "mem3d-brats", Slice = z0 });
+            var points = SegBridge.Eval.VolumeEval.Extremes(truth.AsSpan(z0 * n, n).ToArray(), labels.Width, labels.Height).Select(p => new[] { p.X + 0.5, p.Y + 0.5 }).ToArray();
+            var fromPoints = await rpc.CallAsync<MaskResult>("sessions/interact", new InteractParams { SessionId = e.SessionId, ExtremePoints = new ExtremePointsDto { Points = points }, Format = "raw" });
+            double pointsDice = Dice(fromPoints.Data!, truth.AsSpan(z0 * n, n).ToArray());
+            output.WriteLine($"extreme points on slice {z0}: slice Dice {pointsDice:0.000}");
+            Assert.True(pointsDice > 0.5, $"f_In slice Dice from extreme points {pointsDice:0.000}");
         }
     }
 

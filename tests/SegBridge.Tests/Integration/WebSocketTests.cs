@@ -241,7 +241,7 @@ public sealed class WebSocketTests
             Assert.Equal(10, ping.GetProperty("id").GetInt32());
             Assert.True(ping.GetProperty("result").TryGetProperty("serverTimeUtc", out _));
             var init = await ExchangeAsync(socket, """{"jsonrpc":"2.0","id":11,"method":"initialize","params":{"clientName":"raw","protocolVersion":"1.0"}}""");
-            Assert.Equal("1.0", init.GetProperty("result").GetProperty("protocolVersion").GetString());
+            Assert.Equal(ProtocolInfo.Version, init.GetProperty("result").GetProperty("protocolVersion").GetString());
             Assert.Equal(WebSocketState.Open, socket.State);
         }
     }

@@ -17,6 +17,7 @@ public sealed class JournalTests
             new Scribble([new PointD(1, 2), new PointD(3.5, 4)], true, 5),
             new Box(1, 2, 30, 40),
             new LabelImage([0, 1, 2, 0], 2, 2),
+            new ExtremePoints([new PointD(1, 5), new PointD(9.5, 4), new PointD(4, 0.5), new PointD(5, 9)]),
         };
         using (var journal = SessionJournal.Create(path, new JournalRecord { Op = "create", SessionId = "ses-1", ModelId = "m", ImagePath = "/x.png" }))
         {
@@ -26,12 +27,13 @@ public sealed class JournalTests
         var (records, length, damage) = SessionJournal.Read(path);
         Assert.Null(damage);
         Assert.Equal(new FileInfo(path).Length, length);
-        Assert.Equal(["create", "interact", "interact", "interact", "interact", "undo"], records.Select(r => r.Op));
-        var back = records.Skip(1).Take(4).Select(r => JournalInteractions.FromRecord(r.Interaction!)).ToList();
+        Assert.Equal(["create", "interact", "interact", "interact", "interact", "interact", "undo"], records.Select(r => r.Op));
+        var back = records.Skip(1).Take(5).Select(r => JournalInteractions.FromRecord(r.Interaction!)).ToList();
         Assert.Equal(interactions[0], back[0]);
         Assert.Equal(((Scribble)interactions[1]).Points, ((Scribble)back[1]).Points);
         Assert.Equal(interactions[2], back[2]);
         Assert.Equal(((LabelImage)interactions[3]).Labels, ((LabelImage)back[3]).Labels);
+        Assert.Equal(((ExtremePoints)interactions[4]).Points, ((ExtremePoints)back[4]).Points);
     }
 
     [Theory]

@@ -47,10 +47,13 @@ public sealed class EngineProcess : IAsyncDisposable
     }
 
     /// <summary>`segbridge serve --stdio` with a JSON-RPC client on its stdin/stdout.</summary>
-    public static (EngineProcess Engine, JsonRpc Rpc) StartStdio(params string[] extra)
+    public static (EngineProcess Engine, JsonRpc Rpc) StartStdio(params string[] extra) => StartStdio(null, extra);
+
+    /// <param name="beforeListening">Adds local methods (the engine's notifications) before the client starts reading.</param>
+    public static (EngineProcess Engine, JsonRpc Rpc) StartStdio(Action<JsonRpc>? beforeListening, params string[] extra)
     {
         var engine = Start(["serve", "--stdio", .. extra]);
-        var rpc = Clients.Json(engine.Process.StandardInput.BaseStream, engine.Process.StandardOutput.BaseStream);
+        var rpc = Clients.Json(engine.Process.StandardInput.BaseStream, engine.Process.StandardOutput.BaseStream, beforeListening);
         return (engine, rpc);
     }
 
@@ -94,17 +97,19 @@ public sealed class EngineProcess : IAsyncDisposable
 /// <summary>JSON-RPC clients configured like the engine's own wire format.</summary>
 public static class Clients
 {
-    public static JsonRpc Json(Stream send, Stream receive)
+    public static JsonRpc Json(Stream send, Stream receive, Action<JsonRpc>? beforeListening = null)
     {
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = new JsonSerializerOptions(ProtocolJson.Options) };
         var rpc = new JsonRpc(new HeaderDelimitedMessageHandler(send, receive, formatter));
+        beforeListening?.Invoke(rpc);
         rpc.StartListening();
         return rpc;
     }
 
-    public static JsonRpc MessagePack(Stream duplex)
+    public static JsonRpc MessagePack(Stream duplex, Action<JsonRpc>? beforeListening = null)
     {
         var rpc = new JsonRpc(new LengthHeaderMessageHandler(duplex, duplex, new MessagePackFormatter()));
+        beforeListening?.Invoke(rpc);
         rpc.StartListening();
         return rpc;
     }

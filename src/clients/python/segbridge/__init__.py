@@ -49,6 +49,7 @@ from .client import (  # noqa: E402
     MaskResult,
     PipeServer,
     Session,
+    VolumeResult,
     dotnet_temp_dir,
     find_executable,
     pipe_path,

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import IO, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import IO, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from .errors import SegBridgeConnectionError, SegBridgeError, SegBridgeTimeout
 from .evaluation import EvalResults
 from .transport import Connection, ProcessTransport, SocketTransport
 
-PROTOCOL_VERSION = "1.0"
+PROTOCOL_VERSION = "1.1"
 MASK_FORMATS = ("rle", "png", "raw", "polygons")
 
 ArrayLike = Any
@@ -161,6 +161,40 @@ class MaskResult:
         )
 
 
+class VolumeResult:
+    """The result of ``volumes/propagate``.
+
+    Attributes:
+        masks: ``(depth, height, width)`` bool array (format ``rle``), or ``None`` for ``nifti``.
+        nifti: the mask as ``.nii.gz`` bytes (format ``nifti``), or ``None``.
+        quality: per-slice predicted IoU (1 for slices the user segmented).
+        interactive_slices, suggested_slice, start_slice, foreground_voxels, model_ms, notes: as sent.
+        raw: the JSON result dict as received.
+    """
+
+    def __init__(self, result: dict):
+        self.raw = result
+        self.width, self.height, self.depth = int(result["width"]), int(result["height"]), int(result["depth"])
+        self.quality: List[float] = list(result.get("quality") or [])
+        self.interactive_slices: List[int] = list(result.get("interactiveSlices") or [])
+        self.suggested_slice: Optional[int] = result.get("suggestedSlice")
+        self.start_slice: int = int(result.get("startSlice", 0))
+        self.foreground_voxels: int = int(result.get("foregroundVoxels", 0))
+        self.model_ms: float = float(result.get("modelMs", 0.0))
+        self.notes: Optional[str] = result.get("notes")
+        self.nifti: Optional[bytes] = _unb64(result["nifti"]) if result.get("nifti") else None
+        self.masks: Optional[np.ndarray] = None
+        if result.get("slices") is not None:
+            self.masks = np.zeros((self.depth, self.height, self.width), dtype=bool)
+            for s in result["slices"]:
+                rle = s["rle"]
+                self.masks[int(s["slice"])] = rle_decode(rle.get("counts") or [], self.height, self.width)
+
+    def __repr__(self) -> str:
+        return (f"VolumeResult({self.width}x{self.height}x{self.depth}, interactive={self.interactive_slices}, "
+                f"suggested={self.suggested_slice}, fg={self.foreground_voxels}, model_ms={self.model_ms:.0f})")
+
+
 class Image:
     """An image opened in the engine (``images/open``)."""
 
@@ -255,6 +289,13 @@ class Session:
         b = {"x0": float(x0), "y0": float(y0), "x1": float(x1), "y1": float(y1)}
         return self._interact("box", b, format, tolerance)
 
+    def extreme_points(self, points: ArrayLike, format: Optional[str] = None,
+                       tolerance: Optional[float] = None) -> MaskResult:
+        """The object's four extreme points (left-, right-, top- and bottom-most, any order) as ``[[x, y], ...]``,
+        for models that list ``extremePoints`` (Mem3D)."""
+        pts = np.asarray(points, dtype=float).reshape(-1, 2).tolist()
+        return self._interact("extremePoints", {"points": pts}, format, tolerance)
+
     def undo(self, format: Optional[str] = None, tolerance: Optional[float] = None) -> MaskResult:
         """Remove the last interaction and return the recomputed mask."""
         return MaskResult(self.engine.request("sessions/undo", self._params(format, tolerance)))
@@ -274,6 +315,40 @@ class Session:
     def history(self) -> dict:
         """``{"sessionId", "interactions": [...], "redoable": [...]}`` (applied oldest first; redoable next first)."""
         return self.engine.request("sessions/history", {"sessionId": self.id})
+
+    # ---------------------------------------------------------------- volumes
+
+    def propagate(self, format: str = "rle", on_slice: Optional[Callable[[int, np.ndarray, float, int, int], None]] = None,
+                  timeout: Optional[float] = ...) -> "VolumeResult":
+        """Propagate this volume-slice session's mask through the whole volume (``volumes/propagate``).
+
+        The session must be on a volume slice with a volumetric model (e.g. ``mem3d-brats``) and hold a
+        non-empty mask. ``on_slice(slice, mask, quality, done, total)`` is called for every slice as soon as
+        its mask is final (streamed ``volumes/progress`` notifications), before this method returns;
+        ``mask`` is a ``(height, width)`` bool array.
+        """
+        params: Dict[str, Any] = {"sessionId": self.id, "format": format}
+        token = None
+        if on_slice is not None:
+            token = f"{self.id}-{uuid.uuid4().hex[:12]}"
+            params["progressToken"] = token
+
+            def handler(p: dict) -> None:
+                rle = p.get("rle") or {}
+                size = rle.get("size") or [0, 0]
+                on_slice(int(p["slice"]), rle_decode(rle.get("counts") or [], int(size[0]), int(size[1])),
+                         float(p.get("quality", 0.0)), int(p["done"]), int(p["total"]))
+
+            self.engine.connection.add_progress_handler(token, handler)
+        try:
+            return VolumeResult(self.engine.request("volumes/propagate", params, timeout=timeout))
+        finally:
+            if token is not None:
+                self.engine.connection.remove_progress_handler(token)
+
+    def suggest_slice(self) -> dict:
+        """``volumes/suggest``: ``{slice, quality, interactiveSlices}``, the slice to segment next."""
+        return self.engine.request("volumes/suggest", {"sessionId": self.id})
 
     def close(self) -> None:
         """Close the session in the engine."""

@@ -127,6 +127,7 @@ class Connection:
         self.transport = transport
         self.on_notification = on_notification
         self.notifications: Deque[dict] = collections.deque(maxlen=max_notifications)
+        self._progress: Dict[str, Callable[[dict], None]] = {}
         self._ids = itertools.count(1)
         self._id_lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -182,6 +183,17 @@ class Connection:
         if "result" not in response:
             raise SegBridgeProtocolError(f"{method}: response without result or error: {response!r}")
         return response["result"]
+
+    def add_progress_handler(self, token: str, handler: Callable[[dict], None]) -> None:
+        """Route notifications whose params carry ``progressToken == token`` to ``handler(params)``.
+
+        The handler runs on the reader thread, before the response of the request that carried the token
+        is handed back (the engine sends every notification of a request before its response).
+        """
+        self._progress[token] = handler
+
+    def remove_progress_handler(self, token: str) -> None:
+        self._progress.pop(token, None)
 
     def notify(self, method: str, params: Optional[dict] = None) -> None:
         """Send a notification (no response expected)."""
@@ -245,6 +257,14 @@ class Connection:
                     pass
                 return
             self.notifications.append(msg)
+            params = msg.get("params")
+            token = params.get("progressToken") if isinstance(params, dict) else None
+            handler = self._progress.get(token) if isinstance(token, str) else None
+            if handler is not None:
+                try:
+                    handler(params)
+                except Exception as e:  # never let a callback kill the reader
+                    print(f"segbridge: progress callback failed: {e!r}", file=sys.stderr)
             if self.on_notification is not None:
                 try:
                     self.on_notification(msg["method"], msg.get("params"))

@@ -372,3 +372,51 @@ def test_session_from_a_guide_initial_mask(engine):
         start = session.mask(format="raw").mask
         session.click(5, 5, False, format="raw")
         assert np.array_equal(session.undo(format="raw").mask, start)
+
+
+def test_volume_propagation_streams_slices_and_next_round_starts_from_them(engine):
+    """On the held-out BraTS case: volumes/propagate with on_slice streams every slice (mask and quality) before
+    propagate returns, matching the result; the next round's session starts from its slice's propagated mask and
+    takes extreme points."""
+    ready_model(engine, "mem3d-brats")
+    nib = pytest.importorskip("nibabel")
+    brats = data_root() / "brats"
+    cases = sorted(p for p in brats.glob("*") if (p / "Flair_subtrMeanDivStd.nii.gz").exists()) if brats.is_dir() else []
+    if not cases:
+        pytest.skip(f"BraTS data not found under {brats} (set SEGBRIDGE_DATA)")
+    case = cases[-1]  # held out of mem3d-brats' training
+    label = next(case.glob("OTMultiClass*.nii.gz"))
+    truth = np.asarray(nib.load(str(label)).dataobj).transpose(2, 1, 0) > 0  # (depth, height, width) as the engine
+    depth = truth.shape[0]
+    z0 = int(truth.sum(axis=(1, 2)).argmax())
+    ys, xs = np.nonzero(truth[z0])
+    image = engine.open_image(str(case / "Flair_subtrMeanDivStd.nii.gz"))
+    streamed = []
+    with engine.create_session(image, "mem3d-brats", slice=z0) as first:
+        first.box(xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+        result = first.propagate(on_slice=lambda z, m, q, done, total: streamed.append((z, m, q, done, total)))
+        assert len(streamed) == depth, "every slice is streamed before the response"
+        assert [s[3] for s in streamed] == list(range(1, depth + 1)) and {s[4] for s in streamed} == {depth}
+        assert sorted(s[0] for s in streamed) == list(range(depth))
+        for z, mask, quality, _, _ in streamed:
+            assert np.array_equal(mask, result.masks[z])
+            assert quality == pytest.approx(result.quality[z], abs=1e-4)
+        assert result.masks.shape == truth.shape and result.interactive_slices == [z0]
+        dice = 2 * np.logical_and(result.masks, truth).sum() / (result.masks.sum() + truth.sum())
+        assert dice > 0.3, f"volume Dice {dice:.3f}"
+        assert first.suggest_slice()["slice"] == result.suggested_slice
+    # The next round: the slice (other than z0) where propagation found most of the tumour.
+    z = max((k for k in range(depth) if k != z0), key=lambda k: np.logical_and(result.masks[k], truth[k]).sum())
+    with engine.create_session(image, "mem3d-brats", slice=z) as second:
+        assert second.info["initialMask"] == "propagation"
+        assert np.array_equal(second.mask(format="raw").mask, result.masks[z])
+        ys, xs = np.nonzero(truth[z])
+        points = [[xs.min() + 0.5, ys[xs.argmin()] + 0.5], [xs.max() + 0.5, ys[xs.argmax()] + 0.5],
+                  [xs[ys.argmin()] + 0.5, ys.min() + 0.5], [xs[ys.argmax()] + 0.5, ys.max() + 0.5]]
+        with pytest.raises(segbridge.SegBridgeError) as bad:
+            second.extreme_points(points[:3])
+        assert bad.value.code == 4002 and bad.value.field == "extremePoints.points"
+        refined = second.extreme_points(points, format="raw").mask
+        slice_dice = 2 * np.logical_and(refined, truth[z]).sum() / (refined.sum() + truth[z].sum())
+        assert slice_dice > 0.5, f"slice Dice from extreme points {slice_dice:.3f}"
+        assert second.history()["interactions"][0]["type"] == "extremePoints"

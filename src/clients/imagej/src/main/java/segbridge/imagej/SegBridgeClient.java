@@ -32,7 +32,7 @@ import java.util.Map;
  * the stream, which a blocking {@code SocketChannel} needs (its streams share one lock).
  */
 public class SegBridgeClient implements Closeable {
-    public static final String PROTOCOL_VERSION = "1.0";
+    public static final String PROTOCOL_VERSION = "1.1";
     public static final String CLIENT_NAME = "segbridge-imagej";
     public static final String CLIENT_VERSION = "0.1.0";
 

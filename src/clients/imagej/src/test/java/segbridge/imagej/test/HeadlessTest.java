@@ -39,7 +39,7 @@ public class HeadlessTest {
 
         SegBridgeClient client = SegBridgeClient.launch(exe);
         try {
-            check("1.0".equals(Json.str(client.initializeResult(), "protocolVersion").substring(0, 3)), "initialize: protocol " + Json.str(client.initializeResult(), "protocolVersion"));
+            check(SegBridgeClient.PROTOCOL_VERSION.equals(Json.str(client.initializeResult(), "protocolVersion")), "initialize: protocol " + Json.str(client.initializeResult(), "protocolVersion"));
             check(client.readyModelIds().contains("graph-cut"), "models/list has graph-cut: " + client.readyModelIds());
 
             // unknown model -> JSON-RPC error 2001, shown with its code
