@@ -79,6 +79,11 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
         var optimizer = optim.Adam(network.f_in.parameters(), options.LearningRate);
         var smoothed = new RunningLoss(0.95);
         int r = options.Network.RoiSize;
+        // The degraded priors draw from their own stream: rng makes exactly the draws it made when the prior was
+        // the shifted truth, so the slices, guidance and flips of f_In and everything f_Mem + f_QA sample
+        // afterwards are the same as before, and a change to the prior changes f_In only (sharing one stream
+        // retrained f_Mem on other sequences, and its Dice moved by more than the prior's effect).
+        var priorRng = new Random(unchecked(options.Seed * 7919 + 1));
         for (int it = 0; it < options.InteractionIterations; it++)
         {
             ct.ThrowIfCancellationRequested();
@@ -89,7 +94,7 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
             {
                 var p = PickCase(data, rng);
                 int z = p.ObjectSlices[rng.Next(p.ObjectSlices.Length)];
-                var (input, target) = InteractionSample(p, z, (GuidanceKind)rng.Next(3), rng, r);
+                var (input, target) = InteractionSample(p, z, (GuidanceKind)rng.Next(3), rng, priorRng, r);
                 inputs.Add(input); targets.Add(target);
             }
             optimizer.zero_grad();
@@ -118,7 +123,7 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
     }
 
     /// <summary>One f_In sample: (1,3,R,R) input and (1,1,R,R) target.</summary>
-    private static (Tensor Input, Tensor Target) InteractionSample(Prepared p, int z, GuidanceKind kind, Random rng, int size)
+    private static (Tensor Input, Tensor Target) InteractionSample(Prepared p, int z, GuidanceKind kind, Random rng, Random priorRng, int size)
     {
         int w = p.Width, h = p.Height;
         var truth = p.TruthBytes[z];
@@ -150,7 +155,11 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
         var x = Guidance.Input(slice, full(new long[] { h, w }, 0.5f), Guidance.Plane(guide, w, h), roi, size);
         var truthCrop = Guidance.Crop(truthPlane, roi, size);
         var target = truthCrop.gt(0.5).to_type(ScalarType.Float32);
-        if (rng.NextDouble() >= 0.5) x = cat([x.narrow(1, 0, 1), DegradedPrior(truthCrop, rng, size), x.narrow(1, 2, 1)], 1);
+        if (rng.NextDouble() >= 0.5)
+        {
+            double shiftX = rng.NextDouble(), shiftY = rng.NextDouble(); // the old prior's two shift draws, still on rng
+            x = cat([x.narrow(1, 0, 1), DegradedPrior(truthCrop, priorRng, size, (shiftX, shiftY)), x.narrow(1, 2, 1)], 1);
+        }
         if (rng.Next(2) == 0) { x = x.flip(3); target = target.flip(3); }
         return (x, target);
     }
@@ -160,7 +169,8 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
     /// bilinear crop, so its edge is already soft as at inference). Each step is drawn independently:
     /// <list type="bullet">
     /// <item>10 %: empty (propagation lost the object), else the truth;</item>
-    /// <item>50 %: shifted by up to 10 % of the ROI per axis (the old prior; wraps, the object sits mid-ROI);</item>
+    /// <item>50 %: shifted by up to 10 % of the ROI per axis (the old prior; wraps, the object sits mid-ROI; the
+    /// shift's two uniform draws are <paramref name="shift"/> when given);</item>
     /// <item>70 %: grey-scale erosion (2/3, radius 1–16 px of R = 96, i.e. up to a third of the ROI's width lost:
     /// propagation mostly under-segments; oracle slices had IoU 0.3–0.6) or dilation (1/3, radius 1–8 px), by a
     /// square max-pool;</item>
@@ -171,15 +181,16 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
     /// <item>then 50 % mapped to 0.1 + 0.8 m (what <c>eval --slice-prior</c> passes for a binary propagated mask),
     /// else left in [0, 1] (a client's raw probabilities).</item>
     /// </list>
-    /// Every draw comes from <paramref name="rng"/> and the tensor ops are deterministic, so a seed fixes the priors.
+    /// Every draw comes from <paramref name="rng"/> (or <paramref name="shift"/>) and the tensor ops are deterministic, so a seed fixes the priors.
     /// </summary>
-    public static Tensor DegradedPrior(Tensor truthCrop, Random rng, int size)
+    public static Tensor DegradedPrior(Tensor truthCrop, Random rng, int size, (double X, double Y)? shift = null)
     {
         using var scope = NewDisposeScope();
         var m = rng.NextDouble() < 0.1 ? zeros_like(truthCrop) : truthCrop.clone();
+        var (ux, uy) = shift ?? (rng.NextDouble(), rng.NextDouble());
         if (rng.NextDouble() < 0.5)
         {
-            int sx = (int)Math.Round((rng.NextDouble() * 2 - 1) * 0.1 * size), sy = (int)Math.Round((rng.NextDouble() * 2 - 1) * 0.1 * size);
+            int sx = (int)Math.Round((ux * 2 - 1) * 0.1 * size), sy = (int)Math.Round((uy * 2 - 1) * 0.1 * size);
             m = m.roll([sy, sx], [2, 3]);
         }
         if (rng.NextDouble() < 0.7)
