@@ -29,8 +29,11 @@ public sealed record Mem3DTrainingOptions
 /// Trains Mem3D in two stages (paper §2.3). f_In: slices holding the object, guidance simulated from the ground
 /// truth (a scribble = the Zhang–Suen skeleton of the object, a box = its bounding box with each side jittered by
 /// up to 10 %, extreme points = its four extreme pixels jittered by up to 2 px), the ROI of
-/// <see cref="Guidance"/>, previous mask 0.5 everywhere (half the samples) or the ground truth shifted by up to
-/// 10 % of the ROI (the other half), binary cross-entropy. f_Mem + f_QA: sequences of 5 consecutive slices in a
+/// <see cref="Guidance"/>, previous mask 0.5 everywhere (half the samples: a first round) or a degraded copy of the
+/// truth that looks like a propagated mask (the other half; <see cref="DegradedPrior"/>), target the truth in the
+/// ROI, binary cross-entropy. In later rounds f_In's previous mask is the slice's propagated mask, which is mostly
+/// under-segmented, sometimes cut, holed, empty or carrying small false positives; an f_In that only saw the truth
+/// shifted by ≤ 10 % trusted such a prior's outline and kept it (examples/mem3d/README.md). f_Mem + f_QA: sequences of 5 consecutive slices in a
 /// random direction starting on an object slice; the first slice enters the memory with its true mask, then
 /// each slice is segmented from the memory and added to it with its (detached) predicted probability, step by
 /// step; loss = BCE + soft Dice on S_k (the object is a few % of a slice: BCE alone under-segments, and the
@@ -76,6 +79,11 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
         var optimizer = optim.Adam(network.f_in.parameters(), options.LearningRate);
         var smoothed = new RunningLoss(0.95);
         int r = options.Network.RoiSize;
+        // The degraded priors draw from their own stream: rng makes exactly the draws it made when the prior was
+        // the shifted truth, so the slices, guidance and flips of f_In and everything f_Mem + f_QA sample
+        // afterwards are the same as before, and a change to the prior changes f_In only (sharing one stream
+        // retrained f_Mem on other sequences, and its Dice moved by more than the prior's effect).
+        var priorRng = new Random(unchecked(options.Seed * 7919 + 1));
         for (int it = 0; it < options.InteractionIterations; it++)
         {
             ct.ThrowIfCancellationRequested();
@@ -86,7 +94,7 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
             {
                 var p = PickCase(data, rng);
                 int z = p.ObjectSlices[rng.Next(p.ObjectSlices.Length)];
-                var (input, target) = InteractionSample(p, z, (GuidanceKind)rng.Next(3), rng, r);
+                var (input, target) = InteractionSample(p, z, (GuidanceKind)rng.Next(3), rng, priorRng, r);
                 inputs.Add(input); targets.Add(target);
             }
             optimizer.zero_grad();
@@ -115,7 +123,7 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
     }
 
     /// <summary>One f_In sample: (1,3,R,R) input and (1,1,R,R) target.</summary>
-    private static (Tensor Input, Tensor Target) InteractionSample(Prepared p, int z, GuidanceKind kind, Random rng, int size)
+    private static (Tensor Input, Tensor Target) InteractionSample(Prepared p, int z, GuidanceKind kind, Random rng, Random priorRng, int size)
     {
         int w = p.Width, h = p.Height;
         var truth = p.TruthBytes[z];
@@ -144,17 +152,83 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
         var roi = Guidance.Enlarge10(input, kind, w, h);
         var slice = p.Slices[z];
         var truthPlane = p.Truth[z];
-        Tensor previous;
-        if (rng.NextDouble() < 0.5) previous = full(new long[] { h, w }, 0.5f);
-        else
+        var x = Guidance.Input(slice, full(new long[] { h, w }, 0.5f), Guidance.Plane(guide, w, h), roi, size);
+        var truthCrop = Guidance.Crop(truthPlane, roi, size);
+        var target = truthCrop.gt(0.5).to_type(ScalarType.Float32);
+        if (rng.NextDouble() >= 0.5)
         {
-            int sx = (int)Math.Round((rng.NextDouble() * 2 - 1) * 0.1 * roi.Width), sy = (int)Math.Round((rng.NextDouble() * 2 - 1) * 0.1 * roi.Height);
-            previous = truthPlane.roll([sy, sx], [0, 1]) * 0.8 + 0.1;
+            double shiftX = rng.NextDouble(), shiftY = rng.NextDouble(); // the old prior's two shift draws, still on rng
+            x = cat([x.narrow(1, 0, 1), DegradedPrior(truthCrop, priorRng, size, (shiftX, shiftY)), x.narrow(1, 2, 1)], 1);
         }
-        var x = Guidance.Input(slice, previous, Guidance.Plane(guide, w, h), roi, size);
-        var target = Guidance.Crop(truthPlane, roi, size).gt(0.5).to_type(ScalarType.Float32);
         if (rng.Next(2) == 0) { x = x.flip(3); target = target.flip(3); }
         return (x, target);
+    }
+
+    /// <summary>
+    /// A previous mask for f_In that looks like a propagated one, built on the ROI crop of the truth (1,1,R,R; the
+    /// bilinear crop, so its edge is already soft as at inference). Each step is drawn independently:
+    /// <list type="bullet">
+    /// <item>10 %: empty (propagation lost the object), else the truth;</item>
+    /// <item>50 %: shifted by up to 10 % of the ROI per axis (the old prior; wraps, the object sits mid-ROI; the
+    /// shift's two uniform draws are <paramref name="shift"/> when given);</item>
+    /// <item>70 %: grey-scale erosion (2/3, radius 1–16 px of R = 96, i.e. up to a third of the ROI's width lost:
+    /// propagation mostly under-segments; oracle slices had IoU 0.3–0.6) or dilation (1/3, radius 1–8 px), by a
+    /// square max-pool;</item>
+    /// <item>25 %: cut by a half-plane through a random point of the ROI's centre half, random angle (part missing);</item>
+    /// <item>25 %: 1–3 holes, disks of radius 4–15 px centred in the ROI's central 60 %;</item>
+    /// <item>30 %: 1–3 false-positive blobs, disks of radius 2–6 px anywhere in the ROI;</item>
+    /// <item>50 %: soft: box-blurred (kernel 3, 5 or 7) and scaled by a confidence in [0.5, 1] (a probability map);</item>
+    /// <item>then 50 % mapped to 0.1 + 0.8 m (what <c>eval --slice-prior</c> passes for a binary propagated mask),
+    /// else left in [0, 1] (a client's raw probabilities).</item>
+    /// </list>
+    /// Every draw comes from <paramref name="rng"/> (or <paramref name="shift"/>) and the tensor ops are deterministic, so a seed fixes the priors.
+    /// </summary>
+    public static Tensor DegradedPrior(Tensor truthCrop, Random rng, int size, (double X, double Y)? shift = null)
+    {
+        using var scope = NewDisposeScope();
+        var m = rng.NextDouble() < 0.1 ? zeros_like(truthCrop) : truthCrop.clone();
+        var (ux, uy) = shift ?? (rng.NextDouble(), rng.NextDouble());
+        if (rng.NextDouble() < 0.5)
+        {
+            int sx = (int)Math.Round((ux * 2 - 1) * 0.1 * size), sy = (int)Math.Round((uy * 2 - 1) * 0.1 * size);
+            m = m.roll([sy, sx], [2, 3]);
+        }
+        if (rng.NextDouble() < 0.7)
+        {
+            bool erode = rng.NextDouble() < 2.0 / 3;
+            int radius = erode ? rng.Next(1, 17) : rng.Next(1, 9);
+            m = erode ? -MaxPool(-m, radius) : MaxPool(m, radius);
+        }
+        var ys = arange(size, dtype: ScalarType.Float32).view(1, 1, size, 1) + 0.5f;
+        var xs = arange(size, dtype: ScalarType.Float32).view(1, 1, 1, size) + 0.5f;
+        Tensor Disk(double cx, double cy, double r) => ((xs - cx).square() + (ys - cy).square()).le(r * r).to_type(ScalarType.Float32);
+        if (rng.NextDouble() < 0.25)
+        {
+            double cx = size * (0.25 + 0.5 * rng.NextDouble()), cy = size * (0.25 + 0.5 * rng.NextDouble()), angle = rng.NextDouble() * 2 * Math.PI;
+            m = m * ((xs - cx) * Math.Cos(angle) + (ys - cy) * Math.Sin(angle)).le(0).to_type(ScalarType.Float32);
+        }
+        if (rng.NextDouble() < 0.25)
+            for (int n = rng.Next(1, 4); n > 0; n--)
+                m = m * (1 - Disk(size * (0.2 + 0.6 * rng.NextDouble()), size * (0.2 + 0.6 * rng.NextDouble()), rng.Next(4, 16)));
+        if (rng.NextDouble() < 0.3)
+            for (int n = rng.Next(1, 4); n > 0; n--)
+                m = maximum(m, Disk(size * rng.NextDouble(), size * rng.NextDouble(), rng.Next(2, 7)));
+        if (rng.NextDouble() < 0.5)
+        {
+            int k = 3 + 2 * rng.Next(3);
+            m = nn.functional.avg_pool2d(m, [k, k], [1, 1], [k / 2, k / 2], count_include_pad: false) * (0.5 + 0.5 * rng.NextDouble());
+        }
+        m = m.clamp(0, 1);
+        if (rng.NextDouble() < 0.5) m = m * 0.8 + 0.1;
+        return m.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Grey-scale dilation of (1,1,R,R) by a (2r+1)² square, as two separable max-pools.</summary>
+    private static Tensor MaxPool(Tensor m, int radius)
+    {
+        int k = 2 * radius + 1;
+        var rows = nn.functional.max_pool2d(m, [1, k], [1, 1], [0, radius]);
+        return nn.functional.max_pool2d(rows, [k, 1], [1, 1], [radius, 0]);
     }
 
     private void TrainMemory(Mem3DNetwork network, List<Prepared> data, Random rng, Stopwatch sw, IProgress<Progress>? progress, CancellationToken ct)
