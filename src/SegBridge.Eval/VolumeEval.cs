@@ -17,7 +17,9 @@ namespace SegBridge.Eval;
 /// previous round, as the paper's f_In takes the previous mask), the model propagates through the volume with every segmented slice in
 /// memory, and the whole-volume Dice is recorded. The next slice is chosen among slices not yet segmented by
 /// <c>quality</c> (lowest f_QA score among slices where the model's mask is not empty — as volumes/suggest; on
-/// empty slices f_QA's score says little, and a user refines what was segmented), <c>oracle</c> (the slice with the most wrongly labelled voxels: the
+/// empty slices f_QA's score says little, and a user refines what was segmented), <c>expected-errors</c> (the
+/// most pixels f_QA's score expects to be wrong, <see cref="SliceRanking.MostExpectedErrors"/>; volumes/suggest with
+/// rank mostExpectedErrors), <c>oracle</c> (the slice with the most wrongly labelled voxels: the
 /// truth's worst slice in absolute terms; the lowest per-slice Dice would pick slices with a handful of false
 /// positives, whose correction does not move the volume's Dice) or <c>random</c> (uniform, seeded, among slices
 /// where the truth or the prediction holds the object). A chosen slice
@@ -25,7 +27,7 @@ namespace SegBridge.Eval;
 /// </summary>
 public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volumeModel)
 {
-    public static readonly string[] Choices = ["quality", "oracle", "random"];
+    public static readonly string[] Choices = ["quality", "expected-errors", "oracle", "random"];
     public static readonly string[] Interactions = ["box", "extreme", "scribble"];
 
     /// <param name="SlicePrior">Feed f_In the chosen slice's propagated mask from the previous round (the paper's
@@ -75,7 +77,8 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
             if (relevant.Count == 0) relevant = candidates;
             (slice, chosenQuality) = choice switch
             {
-                "quality" => QualityChoice(candidates, predicted, result.Quality),
+                "quality" => QualityChoice(result, interactive.Keys, SliceRanking.LowestQuality),
+                "expected-errors" => QualityChoice(result, interactive.Keys, SliceRanking.MostExpectedErrors),
                 "oracle" => (relevant.MaxBy(z => Errors(predicted[z], truth[z])), null),
                 "random" => (relevant[rng.Next(relevant.Count)], null),
                 _ => throw new ArgumentException($"slice choice '{choice}'; allowed: {string.Join(", ", Choices)}"),
@@ -126,13 +129,11 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
         return [pts.MinBy(p => p.X), pts.MaxBy(p => p.X), pts.MinBy(p => p.Y), pts.MaxBy(p => p.Y)];
     }
 
-    /// <summary>The lowest f_QA score among slices the model segmented something on (all candidates when none): the model's own view, no truth.</summary>
-    private static (int, double?) QualityChoice(List<int> candidates, byte[][] predicted, float[] quality)
+    /// <summary>The slice volumes/suggest would name with this ranking: the model's own view, no truth.</summary>
+    private static (int, double?) QualityChoice(VolumePropagation result, IReadOnlyCollection<int> interactive, SliceRanking ranking)
     {
-        var segmented = candidates.Where(z => Array.IndexOf(predicted[z], (byte)1) >= 0).ToList();
-        var pool = segmented.Count > 0 ? segmented : candidates;
-        int best = pool.MinBy(z => quality[z]);
-        return (best, quality[best]);
+        int best = SliceSuggestion.Suggest(result.Quality, result.ForegroundPerSlice, interactive, ranking)!.Value;
+        return (best, result.Quality[best]);
     }
 
     private static long Errors(byte[] predicted, byte[] truth)

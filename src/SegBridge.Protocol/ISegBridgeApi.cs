@@ -67,8 +67,8 @@ public interface ISegBridgeApi
     [ProtocolMethod("volumes/propagate", "Propagate the mask of a session on a volume slice through the whole volume with a volumetric model (Mem3D): per-slice masks (COCO RLE per slice, or NIfTI bytes) and per-slice quality scores; a new round on any slice re-propagates with every segmented slice in memory. Cancel with $/cancelRequest.")]
     Task<PropagateVolumeResult> PropagateVolumeAsync(PropagateVolumeParams? p = null, CancellationToken ct = default);
 
-    [ProtocolMethod("volumes/suggest", "The slice to segment next: the one with the lowest quality score of the latest volumes/propagate for the session's image and model, among slices whose mask is not empty (slices already segmented are skipped).")]
-    Task<SuggestSliceResult> SuggestSliceAsync(SessionParams? p = null, CancellationToken ct = default);
+    [ProtocolMethod("volumes/suggest", "The slice to segment next from the latest volumes/propagate for the session's image and model, among slices whose mask is not empty (slices already segmented are skipped): the lowest quality score, or with rank mostExpectedErrors the most pixels the score expects to be wrong.")]
+    Task<SuggestSliceResult> SuggestSliceAsync(SuggestSliceParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("eval/run", "Run the NoC/NoI evaluation protocol (robot clicks, robot scribbles or human scribbles) on a dataset folder for one or more models; returns per-model summaries and per-sample curves.")]
     Task<EvalRunResult> RunEvalAsync(EvalRunParams? p = null, CancellationToken ct = default);

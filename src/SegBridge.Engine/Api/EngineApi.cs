@@ -299,11 +299,14 @@ public sealed class EngineApi(SegBridgeEngine engine, Action? onShutdown = null,
         });
     }
 
-    public Task<SuggestSliceResult> SuggestSliceAsync(SessionParams? p = null, CancellationToken ct = default)
+    public Task<SuggestSliceResult> SuggestSliceAsync(SuggestSliceParams? p = null, CancellationToken ct = default)
     {
         RequireInitialized();
         var session = FindSession(p?.SessionId);
-        return Task.FromResult(Volumes.Suggest(session, engine.Registry));
+        var ranking = SliceRanking.LowestQuality;
+        if (p?.Rank is not null && !SliceSuggestion.TryParse(p.Rank, out ranking))
+            throw Errors.Argument("rank", $"unknown slice ranking '{p.Rank}'; allowed: {string.Join(", ", SliceSuggestion.RankingNames)}", string.Join(", ", SliceSuggestion.RankingNames));
+        return Task.FromResult(Volumes.Suggest(session, engine.Registry, ranking));
     }
 
     /// <summary>The client's connection ended: its sessions stay open for the configured time, for a reconnect.</summary>

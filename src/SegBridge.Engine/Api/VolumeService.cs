@@ -149,33 +149,21 @@ public sealed class VolumeService(VolumeRoundsStore? store = null)
         finally { rounds.Gate.Release(); }
     }
 
-    public SuggestSliceResult Suggest(Session session, ModelRegistry registry)
+    public SuggestSliceResult Suggest(Session session, ModelRegistry registry, SliceRanking ranking)
     {
         Require(session, registry);
         var rounds = For(session);
         var latest = rounds.Latest
             ?? throw Errors.Argument("sessionId", $"nothing has been propagated on {session.Image.Id} with '{session.Model.Manifest.Id}' yet; call volumes/propagate first", "a session whose volume was propagated");
-        int? best = Suggested(latest);
+        int? best = SliceSuggestion.Suggest(latest, ranking);
         if (best is not { } z)
             throw Errors.Argument("sessionId", $"every slice of {session.Image.Id} has been segmented by the user; there is nothing left to suggest");
-        return new SuggestSliceResult { SessionId = session.Id, Slice = z, Quality = Math.Round(latest.Quality[z], 4), InteractiveSlices = latest.InteractiveSlices };
-    }
-
-    /// <summary>
-    /// The non-interactive slice with the lowest quality score (the first on ties) among slices whose mask is not
-    /// empty — f_QA judges a segmentation, and on empty slices far from the object its score says little — or among
-    /// all non-interactive slices when every propagated mask is empty; null when every slice is interactive.
-    /// </summary>
-    public static int? Suggested(VolumePropagation result)
-    {
-        int? best = null, bestSegmented = null;
-        for (int z = 0; z < result.Quality.Length; z++)
+        return new SuggestSliceResult
         {
-            if (Array.IndexOf(result.InteractiveSlices, z) >= 0) continue;
-            if (best is null || result.Quality[z] < result.Quality[best.Value]) best = z;
-            if (result.ForegroundPerSlice[z] > 0 && (bestSegmented is null || result.Quality[z] < result.Quality[bestSegmented.Value])) bestSegmented = z;
-        }
-        return bestSegmented ?? best;
+            SessionId = session.Id, Slice = z, Quality = Math.Round(latest.Quality[z], 4), Rank = SliceSuggestion.Name(ranking),
+            ExpectedErrors = Math.Round(SliceSuggestion.ExpectedErrors(latest.Quality[z], latest.ForegroundPerSlice[z]), 1),
+            InteractiveSlices = latest.InteractiveSlices,
+        };
     }
 
     private static PropagateVolumeResult ToResult(Plan plan, VolumePropagation r)
@@ -191,7 +179,7 @@ public sealed class VolumeService(VolumeRoundsStore? store = null)
                 : null,
             Nifti = plan.Format == FormatNifti ? NiftiBytes(v, r) : null,
             Quality = r.Quality.Select(q => Math.Round((double)q, 4)).ToArray(),
-            SuggestedSlice = Suggested(r),
+            SuggestedSlice = SliceSuggestion.Suggest(r, SliceRanking.LowestQuality),
             ForegroundVoxels = r.ForegroundPerSlice.Sum(),
             ModelMs = Math.Round(r.Seconds * 1000, 1),
             Notes = r.Notes,

@@ -76,11 +76,27 @@ public sealed class PropagateVolumeResult
 }
 
 [DataContract]
+public sealed class SuggestSliceParams
+{
+    [DataMember(Name = "sessionId")] public string? SessionId { get; init; }
+    /// <summary>
+    /// How slices are ranked (protocol 1.1): "lowestQuality" (default; the paper's rule: the lowest f_QA score) or
+    /// "mostExpectedErrors" (the most pixels the score expects to be wrong: mask pixels × (1 − q) / q, so a slice with a few
+    /// false-positive pixels does not outrank a large, half-found object).
+    /// </summary>
+    [DataMember(Name = "rank")] public string? Rank { get; init; }
+}
+
+[DataContract]
 public sealed class SuggestSliceResult
 {
     [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
-    /// <summary>The non-interactive slice with the lowest quality score of the latest propagation, among slices with a non-empty mask (all slices when every mask is empty).</summary>
+    /// <summary>The best-ranked non-interactive slice of the latest propagation, among slices with a non-empty mask (the lowest quality score among all when every mask is empty).</summary>
     [DataMember(Name = "slice")] public required int Slice { get; init; }
     [DataMember(Name = "quality")] public required double Quality { get; init; }
+    /// <summary>The ranking used (protocol 1.1).</summary>
+    [DataMember(Name = "rank")] public string? Rank { get; init; }
+    /// <summary>Pixels the quality score expects to be wrong on that slice: mask pixels × (1 − q) / q, q at least 0.05 (protocol 1.1).</summary>
+    [DataMember(Name = "expectedErrors")] public double? ExpectedErrors { get; init; }
     [DataMember(Name = "interactiveSlices")] public required int[] InteractiveSlices { get; init; }
 }

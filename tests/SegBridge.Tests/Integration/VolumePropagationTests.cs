@@ -38,7 +38,7 @@ public sealed class VolumePropagationTests(ITestOutputHelper output)
             var empty = await rpc.ErrorAsync("volumes/propagate", new PropagateVolumeParams { SessionId = s8.SessionId });
             Assert.Equal(1003, empty.ErrorCode);
             Assert.Contains("is empty", empty.Message);
-            var notYet = await rpc.ErrorAsync("volumes/suggest", new SessionParams { SessionId = s8.SessionId });
+            var notYet = await rpc.ErrorAsync("volumes/suggest", new SuggestSliceParams { SessionId = s8.SessionId });
             Assert.Contains("call volumes/propagate first", notYet.Message);
 
             var mask = await rpc.CallAsync<MaskResult>("sessions/interact", new InteractParams { SessionId = s8.SessionId, Box = new BoxDto { X0 = 14, Y0 = 12, X1 = 50, Y1 = 48 }, Format = "raw" });
@@ -58,10 +58,26 @@ public sealed class VolumePropagationTests(ITestOutputHelper output)
             double dice = Dice(predicted, truth);
             output.WriteLine($"synthetic sphere: Dice {dice:0.000} after one box on slice 8; quality {string.Join(" ", result.Quality.Select(q => q.ToString("0.00")))}; {result.ModelMs} ms; {result.Notes}");
 
-            var suggestion = await rpc.CallAsync<SuggestSliceResult>("volumes/suggest", new SessionParams { SessionId = s8.SessionId });
+            var suggestion = await rpc.CallAsync<SuggestSliceResult>("volumes/suggest", new SuggestSliceParams { SessionId = s8.SessionId });
             Assert.NotEqual(8, suggestion.Slice);
             Assert.Equal(result.SuggestedSlice, suggestion.Slice);
+            Assert.Equal("lowestQuality", suggestion.Rank);
             Assert.Equal(result.Quality.Where((_, z) => z != 8 && (result.Slices[z].ForegroundPixels > 0 || result.Slices.Where((s, k) => k != 8).All(s => s.ForegroundPixels == 0))).Min(), suggestion.Quality, 4);
+
+            // Ranked by expected wrong pixels: mask pixels × (1 − q) / q, the largest among segmented slices.
+            var byErrors = await rpc.CallAsync<SuggestSliceResult>("volumes/suggest", new SuggestSliceParams { SessionId = s8.SessionId, Rank = "mostExpectedErrors" });
+            Assert.Equal("mostExpectedErrors", byErrors.Rank);
+            double Expected(int z) => result.Slices[z].ForegroundPixels * (1 - Math.Max(0.05, result.Quality[z])) / Math.Max(0.05, result.Quality[z]);
+            var segmented = Enumerable.Range(0, d).Where(z => z != 8 && result.Slices[z].ForegroundPixels > 0).ToList();
+            if (segmented.Count > 0)
+            {
+                Assert.Equal(segmented.Max(Expected), byErrors.ExpectedErrors!.Value, 0);
+                Assert.Equal(Expected(byErrors.Slice), byErrors.ExpectedErrors!.Value, 0);
+            }
+            var badRank = await rpc.ErrorAsync("volumes/suggest", new SuggestSliceParams { SessionId = s8.SessionId, Rank = "worst" });
+            Assert.Equal(1003, badRank.ErrorCode);
+            Assert.Contains("rank", badRank.Message);
+            Assert.Contains("lowestQuality, mostExpectedErrors", badRank.Message);
 
             // NIfTI bytes: same grid as the source, same voxels as the per-slice RLE.
             var nifti = await rpc.CallAsync<PropagateVolumeResult>("volumes/propagate", new PropagateVolumeParams { SessionId = s8.SessionId, Format = "nifti" });
@@ -77,7 +93,7 @@ public sealed class VolumePropagationTests(ITestOutputHelper output)
             var second = await rpc.CallAsync<PropagateVolumeResult>("volumes/propagate", new PropagateVolumeParams { SessionId = s5.SessionId });
             Assert.Equal([5, 8], second.InteractiveSlices);
             Assert.Equal(1.0, second.Quality[8]);
-            var again = await rpc.CallAsync<SuggestSliceResult>("volumes/suggest", new SessionParams { SessionId = s8.SessionId });
+            var again = await rpc.CallAsync<SuggestSliceResult>("volumes/suggest", new SuggestSliceParams { SessionId = s8.SessionId });
             Assert.DoesNotContain(again.Slice, new[] { 5, 8 });
 
             // Sessions that cannot propagate say why, naming the field.
@@ -87,7 +103,7 @@ public sealed class VolumePropagationTests(ITestOutputHelper output)
             Assert.Contains("cannot propagate through a volume", wrongModel.Message);
             Assert.Contains("mem3d-brats", wrongModel.Message);
             var flatSession = await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = flat.ImageId, ModelId = "graph-cut" });
-            var notVolume = await rpc.ErrorAsync("volumes/suggest", new SessionParams { SessionId = flatSession.SessionId });
+            var notVolume = await rpc.ErrorAsync("volumes/suggest", new SuggestSliceParams { SessionId = flatSession.SessionId });
             Assert.Contains("is on a 2D image", notVolume.Message);
             var unknown = await rpc.ErrorAsync("volumes/propagate", new PropagateVolumeParams { SessionId = "ses-999" });
             Assert.Contains("unknown session", unknown.Message);

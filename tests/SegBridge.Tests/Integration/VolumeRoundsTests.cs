@@ -122,7 +122,7 @@ public sealed class VolumeRoundsTests
         {
             await rpc.InitializeAsync();
             // Nothing is re-propagated: the suggestion comes from the stored round.
-            var suggestion = await rpc.CallAsync<SuggestSliceResult>("volumes/suggest", new SessionParams { SessionId = s8 });
+            var suggestion = await rpc.CallAsync<SuggestSliceResult>("volumes/suggest", new SuggestSliceParams { SessionId = s8 });
             Assert.Equal(first.SuggestedSlice, suggestion.Slice);
             Assert.Equal([Start], suggestion.InteractiveSlices);
             var restored = (await rpc.CallAsync<SessionListResult>("sessions/list", new EmptyParams())).Sessions.Single(x => x.SessionId == s3);
@@ -146,7 +146,7 @@ public sealed class VolumeRoundsTests
         using (rpc)
         {
             await rpc.InitializeAsync();
-            var none = await rpc.ErrorAsync("volumes/suggest", new SessionParams { SessionId = s8 });
+            var none = await rpc.ErrorAsync("volumes/suggest", new SuggestSliceParams { SessionId = s8 });
             Assert.Contains("call volumes/propagate first", none.Message);
             Assert.True(File.Exists(roundsFile + ".unreadable"));
         }

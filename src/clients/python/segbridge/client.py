@@ -346,9 +346,14 @@ class Session:
             if token is not None:
                 self.engine.connection.remove_progress_handler(token)
 
-    def suggest_slice(self) -> dict:
-        """``volumes/suggest``: ``{slice, quality, interactiveSlices}``, the slice to segment next."""
-        return self.engine.request("volumes/suggest", {"sessionId": self.id})
+    def suggest_slice(self, rank: Optional[str] = None) -> dict:
+        """``volumes/suggest``: ``{slice, quality, rank, expectedErrors, interactiveSlices}``, the slice to segment
+        next. ``rank``: ``"lowestQuality"`` (the engine's default, the paper's rule) or ``"mostExpectedErrors"``
+        (the most pixels the quality score expects to be wrong)."""
+        params: dict = {"sessionId": self.id}
+        if rank is not None:
+            params["rank"] = rank
+        return self.engine.request("volumes/suggest", params)
 
     def close(self) -> None:
         """Close the session in the engine."""

@@ -405,6 +405,11 @@ def test_volume_propagation_streams_slices_and_next_round_starts_from_them(engin
         dice = 2 * np.logical_and(result.masks, truth).sum() / (result.masks.sum() + truth.sum())
         assert dice > 0.3, f"volume Dice {dice:.3f}"
         assert first.suggest_slice()["slice"] == result.suggested_slice
+        by_errors = first.suggest_slice(rank="mostExpectedErrors")
+        z_err = by_errors["slice"]
+        q = max(0.05, result.quality[z_err])
+        assert by_errors["rank"] == "mostExpectedErrors" and z_err != z0 and result.masks[z_err].any()
+        assert by_errors["expectedErrors"] == pytest.approx(result.masks[z_err].sum() * (1 - q) / q, rel=1e-3, abs=0.1)
     # The next round: the slice (other than z0) where propagation found most of the tumour.
     z = max((k for k in range(depth) if k != z0), key=lambda k: np.logical_and(result.masks[k], truth[k]).sum())
     with engine.create_session(image, "mem3d-brats", slice=z) as second:
