@@ -34,7 +34,11 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
     /// "previous mask of that slice"); off: every round's f_In starts from 0.5 everywhere.</param>
     public sealed record Options(int Rounds, IReadOnlyList<string> SliceChoices, string Interaction, int Seed, bool SlicePrior = false);
 
-    public sealed record Round(int Number, int Slice, double Dice, double SliceDice, double Seconds, double? ChosenQuality);
+    /// <param name="QualityCorrelation">Pearson r between f_QA's scores and the true IoU over the model's non-empty,
+    /// non-interactive slices after this round (null with fewer than 3 such slices or no spread).</param>
+    /// <param name="QualityError">Mean |score − true IoU| over the same slices.</param>
+    public sealed record Round(int Number, int Slice, double Dice, double SliceDice, double Seconds, double? ChosenQuality,
+        double? QualityCorrelation = null, double? QualityError = null);
     public sealed record CaseRun(string Case, string Choice, IReadOnlyList<Round> Rounds);
     public sealed record Progress(string Case, string Choice, int Round, int Rounds);
 
@@ -70,7 +74,8 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
             var result = volumeModel.Propagate(volume, interactive.Select(kv => new InteractiveSlice(kv.Key, kv.Value)).ToList(), slice, null, ct);
             var predicted = result.SliceRle.Select(rle => CocoRle.Decode(rle, w, h).Data).ToArray();
             previous = predicted;
-            rounds.Add(new Round(r, slice, Dice(predicted, truth), Dice([sliceMask.Data], [truth[slice]]), sw.Elapsed.TotalSeconds, chosenQuality));
+            var (correlation, error) = QualityAgreement(predicted, truth, result.Quality, interactive.Keys);
+            rounds.Add(new Round(r, slice, Dice(predicted, truth), Dice([sliceMask.Data], [truth[slice]]), sw.Elapsed.TotalSeconds, chosenQuality, correlation, error));
             var candidates = Enumerable.Range(0, d).Where(z => !interactive.ContainsKey(z)).ToList();
             if (candidates.Count == 0) break;
             var relevant = candidates.Where(z => Array.IndexOf(truth[z], (byte)1) >= 0 || Array.IndexOf(predicted[z], (byte)1) >= 0).ToList();
@@ -134,6 +139,30 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
     {
         int best = SliceSuggestion.Suggest(result.Quality, result.ForegroundPerSlice, interactive, ranking)!.Value;
         return (best, result.Quality[best]);
+    }
+
+    /// <summary>How well f_QA's scores predict the true IoU on the slices volumes/suggest ranks: Pearson r and mean |error|.</summary>
+    public static (double? Correlation, double? MeanError) QualityAgreement(byte[][] predicted, byte[][] truth, float[] quality, IReadOnlyCollection<int> interactive)
+    {
+        var pairs = new List<(double Q, double Iou)>();
+        for (int z = 0; z < truth.Length; z++)
+        {
+            if (interactive.Contains(z) || Array.IndexOf(predicted[z], (byte)1) < 0) continue;
+            long inter = 0, union = 0;
+            for (int i = 0; i < truth[z].Length; i++)
+            {
+                bool p = predicted[z][i] != 0, t = truth[z][i] != 0;
+                if (p && t) inter++;
+                if (p || t) union++;
+            }
+            pairs.Add((quality[z], (double)inter / union));
+        }
+        if (pairs.Count == 0) return (null, null);
+        double error = pairs.Average(x => Math.Abs(x.Q - x.Iou));
+        if (pairs.Count < 3) return (null, error);
+        double mq = pairs.Average(x => x.Q), mi = pairs.Average(x => x.Iou);
+        double cov = pairs.Sum(x => (x.Q - mq) * (x.Iou - mi)), vq = pairs.Sum(x => (x.Q - mq) * (x.Q - mq)), vi = pairs.Sum(x => (x.Iou - mi) * (x.Iou - mi));
+        return (vq > 0 && vi > 0 ? cov / Math.Sqrt(vq * vi) : null, error);
     }
 
     private static long Errors(byte[] predicted, byte[] truth)

@@ -15,11 +15,13 @@ namespace SegBridge.Host.Commands;
 internal static class Mem3DTraining
 {
     public static int Run(string[] data, string imagePattern, string labelPattern, int? caseCount, string output, string modelName,
-        int interactionIterations, int memoryIterations, int batch, double lr, int seed, int threads, int sliceSize, int roiSize, int channels, CancellationToken ct)
+        int interactionIterations, int memoryIterations, int qualityIterations, int qualityPropagations, int batch, double lr, int seed, int threads, int sliceSize, int roiSize, int channels, CancellationToken ct)
     {
         if (data.Length != 1) throw new CommandException($"--family mem3d takes one --data folder of case folders; got {data.Length}");
         // --iterations, --batch, --threads and --lr are checked by TrainCommand for every family.
         TrainCommand.Check(memoryIterations, 1, 1_000_000, "--memory-iterations");
+        TrainCommand.Check(qualityIterations, 0, 1_000_000, "--quality-iterations");
+        TrainCommand.Check(qualityPropagations, 1, 10_000, "--quality-propagations");
         var config = new Mem3DConfig { SliceSize = sliceSize, RoiSize = roiSize, Channels = channels };
         try { config.Validate(); } catch (ArgumentException e) { throw new CommandException("--" + e.Message); }
 
@@ -37,6 +39,7 @@ internal static class Mem3DTraining
         var options = new Mem3DTrainingOptions
         {
             Network = config, InteractionIterations = interactionIterations, MemoryIterations = memoryIterations,
+            QualityIterations = qualityIterations, QualityPropagations = qualityPropagations,
             InteractionBatch = batch, MemoryBatch = Math.Max(2, batch / 2), LearningRate = lr, Seed = seed,
         };
         var started = DateTime.UtcNow;
@@ -44,7 +47,7 @@ internal static class Mem3DTraining
         var network = new Mem3DTrainer(options, device).Train(cases, new Progress<Mem3DTrainer.Progress>(p =>
         {
             if (p.Iteration % 20 == 0 || p.Iteration == p.Total)
-                Console.Error.WriteLine(FormattableString.Invariant($"segbridge: {p.Stage} iteration {p.Iteration}/{p.Total} loss {p.Loss:F4}{(double.IsNaN(p.QualityError) ? "" : $" |IoU error| {p.QualityError:F3}")} ({p.Elapsed.TotalMinutes:F1} min)"));
+                Console.Error.WriteLine(FormattableString.Invariant($"segbridge: {p.Stage} {p.Iteration}/{p.Total}{(double.IsNaN(p.Loss) ? "" : $" loss {p.Loss:F4}")}{(double.IsNaN(p.QualityError) ? "" : $" |IoU error| {p.QualityError:F3}")} ({p.Elapsed.TotalMinutes:F1} min)"));
         }), ct);
 
         var outDir = Path.GetFullPath(output);

@@ -45,10 +45,12 @@ internal static class TrainCommand
         var labelPattern = new Option<string>("--label-pattern") { Description = "mem3d: glob of the label volume in each case folder (object = label > 0)", DefaultValueFactory = _ => "OTMultiClass*" };
         var cases = new Option<int?>("--cases") { Description = "mem3d: train on the first N case folders (sorted by name); default all but the last (held out)" };
         var memoryIterations = new Option<int>("--memory-iterations") { Description = "mem3d: f_Mem + f_QA iterations (--iterations counts f_In's)", DefaultValueFactory = _ => 400 };
+        var qualityIterations = new Option<int>("--quality-iterations") { Description = "mem3d: f_QA iterations on whole propagations, stage 3 (0: none)", DefaultValueFactory = _ => 300 };
+        var qualityPropagations = new Option<int>("--quality-propagations") { Description = "mem3d: whole-volume propagations stage 3 learns from", DefaultValueFactory = _ => 24 };
         var sliceSize = new Option<int>("--slice-size") { Description = "mem3d: slices are resized to this size for f_Mem", DefaultValueFactory = _ => 128 };
         var roiSize = new Option<int>("--roi-size") { Description = "mem3d: f_In's ROI is resized to this size", DefaultValueFactory = _ => 96 };
         var channels = new Option<int>("--channels") { Description = "mem3d: encoder channels C (keys C/8, values C/2)", DefaultValueFactory = _ => 64 };
-        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, classData, maskShare, classWeight, noClassLoss, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads, guideWeights, inputs, imagePattern, labelPattern, cases, memoryIterations, sliceSize, roiSize, channels };
+        var command = new Command("train", "Train a model's weights and write its manifests") { family, data, classData, maskShare, classWeight, noClassLoss, output, name, depth, width, aspp, decoder, iterations, batch, crop, lr, seed, threads, guideWeights, inputs, imagePattern, labelPattern, cases, memoryIterations, qualityIterations, qualityPropagations, sliceSize, roiSize, channels };
         command.SetAction((parse, ct) =>
         {
             var familyName = parse.GetValue(family);
@@ -67,8 +69,8 @@ internal static class TrainCommand
             if (!(parse.GetValue(lr) is > 0 and <= 1)) throw new CommandException($"--lr is {parse.GetValue(lr)}; allowed range is (0, 1]");
             if (familyName == "mem3d")
                 return Task.FromResult(Mem3DTraining.Run(parse.GetValue(data)!, parse.GetValue(imagePattern)!, parse.GetValue(labelPattern)!, parse.GetValue(cases), parse.GetValue(output)!, modelName,
-                    parse.GetValue(iterations), parse.GetValue(memoryIterations), parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(threads),
-                    parse.GetValue(sliceSize), parse.GetValue(roiSize), parse.GetValue(channels), ct));
+                    parse.GetValue(iterations), parse.GetValue(memoryIterations), parse.GetValue(qualityIterations), parse.GetValue(qualityPropagations),
+                    parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(sliceSize), parse.GetValue(roiSize), parse.GetValue(channels), ct));
             if (familyName == "deepscribble")
                 return Task.FromResult(DeepScribbleTraining.Run(parse.GetValue(guideWeights), parse.GetValue(inputs)!, parse.GetValue(data)!, parse.GetValue(output)!, modelName,
                     parse.GetValue(iterations), parse.GetValue(batch), parse.GetValue(crop), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(threads), ct));

@@ -62,6 +62,12 @@ internal static class VolumeEvalCommand
         foreach (var c in chosen)
             table.AppendLine($"| {c} | " + string.Join(" | ", mean[c].Select(v => v.ToString("0.000", CultureInfo.InvariantCulture))) + " |");
         table.AppendLine();
+        var agreement = runs.SelectMany(r => r.Rounds).ToList();
+        var correlations = agreement.Where(r => r.QualityCorrelation is not null).Select(r => r.QualityCorrelation!.Value).ToList();
+        var errors = agreement.Where(r => r.QualityError is not null).Select(r => r.QualityError!.Value).ToList();
+        table.AppendLine("f_QA's score against the true IoU of the model's non-empty, non-interactive slices, mean over rounds: " + (errors.Count == 0
+            ? "n/a (the model segmented no slice besides the interactive ones)"
+            : FormattableString.Invariant($"Pearson r {(correlations.Count > 0 ? correlations.Average().ToString("0.00", CultureInfo.InvariantCulture) : "n/a")}, mean |error| {errors.Average():0.00}")));
         table.AppendLine($"Seconds per round (interaction + propagation), mean: {runs.SelectMany(r => r.Rounds).Average(r => r.Seconds).ToString("0.0", CultureInfo.InvariantCulture)}");
         File.WriteAllText(Path.Combine(output, "table.md"), table.ToString());
         Console.Error.Write(table.ToString());

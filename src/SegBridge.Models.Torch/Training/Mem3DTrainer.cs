@@ -22,11 +22,17 @@ public sealed record Mem3DTrainingOptions
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>A slice counts as holding the object when it has at least this many object pixels.</summary>
     public int MinObjectPixels { get; init; } = 30;
+    /// <summary>Stage 3: whole-volume propagations f_QA is fitted on (0: no stage 3).</summary>
+    public int QualityPropagations { get; init; } = 24;
+    public int QualityIterations { get; init; } = 300;
+    public int QualityBatch { get; init; } = 16;
+    /// <summary>N of the memory policy in stage 3 (the manifest's memoryEvery).</summary>
+    public int MemoryEvery { get; init; } = 5;
     public int Seed { get; init; } = 1;
 }
 
 /// <summary>
-/// Trains Mem3D in two stages (paper §2.3). f_In: slices holding the object, guidance simulated from the ground
+/// Trains Mem3D in stages (paper §2.3, plus f_QA's stage 3). f_In: slices holding the object, guidance simulated from the ground
 /// truth (a scribble = the Zhang–Suen skeleton of the object, a box = its bounding box with each side jittered by
 /// up to 10 %, extreme points = its four extreme pixels jittered by up to 2 px), the ROI of
 /// <see cref="Guidance"/>, previous mask 0.5 everywhere (half the samples: a first round) or a degraded copy of the
@@ -38,9 +44,11 @@ public sealed record Mem3DTrainingOptions
 /// each slice is segmented from the memory and added to it with its (detached) predicted probability, step by
 /// step; loss = BCE + soft Dice on S_k (the object is a few % of a slice: BCE alone under-segments, and the
 /// shrinkage compounds slice after slice) + MSE between f_QA's output and the true IoU of the thresholded S_k (1 when both
-/// masks are empty). Adam, the seed fixes sampling and initial weights.
+/// masks are empty). Stage 3 fits f_QA alone on whole propagations (<see cref="TrainQuality"/>); each stage draws
+/// from its own seeded stream, so adding or changing a stage leaves the earlier ones bit-identical. Adam, the seed
+/// fixes sampling and initial weights.
 /// </summary>
-public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
+public sealed partial class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
 {
     public sealed record Progress(string Stage, int Iteration, int Total, double Loss, double QualityError, TimeSpan Elapsed);
 
@@ -59,6 +67,7 @@ public sealed class Mem3DTrainer(Mem3DTrainingOptions options, Device device)
         var sw = Stopwatch.StartNew();
         TrainInteraction(network, data, rng, sw, progress, ct);
         TrainMemory(network, data, rng, sw, progress, ct);
+        TrainQuality(network, data, sw, progress, ct);
         network.eval();
         return network;
     }

@@ -78,6 +78,18 @@ public sealed class Mem3DNetwork : Module
     /// </summary>
     public (Tensor Logits, Tensor Quality) Segment(Tensor slice, IReadOnlyList<MemoryCell> memory)
     {
+        using var scope = NewDisposeScope();
+        var (f, logits) = Read(slice, memory);
+        var quality = f_qa.forward(f, logits);
+        return (logits.MoveToOuterDisposeScope(), quality.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// f_Mem alone: F_k (N,C,S/8,S/8), the memory read concatenated with the query value, and S_k logits
+    /// (N,1,S,S) — what f_QA scores.
+    /// </summary>
+    public (Tensor Features, Tensor Logits) Read(Tensor slice, IReadOnlyList<MemoryCell> memory)
+    {
         if (memory.Count == 0) throw new ArgumentException("the memory is empty; it needs at least the interactive slice");
         using var scope = NewDisposeScope();
         var (_, s4, s8) = query_encoder.forward(slice);
@@ -86,7 +98,6 @@ public sealed class Mem3DNetwork : Module
         var h = MemoryRead.Read(query_key.forward(s8), keys, values, Config.SimilarityScale);
         var f = cat([h, query_value.forward(s8)], 1);
         var logits = decoder.forward(f, s4, slice.shape[2]);
-        var quality = f_qa.forward(f, logits);
-        return (logits.MoveToOuterDisposeScope(), quality.MoveToOuterDisposeScope());
+        return (f.MoveToOuterDisposeScope(), logits.MoveToOuterDisposeScope());
     }
 }

@@ -38,56 +38,26 @@ public sealed class Mem3DPropagator(Mem3DNetwork network, Device device, int mem
         var foreground = new long[d];
         int done = 0;
         using var scope = NewDisposeScope();
-        using var _ = no_grad();
         var smallMasks = new Dictionary<int, Tensor>();
-        var interactiveCells = new List<Mem3DNetwork.MemoryCell>();
         foreach (var (z, mask) in user.OrderBy(kv => kv.Key))
         {
             smallMasks[z] = VolumeSlices.Small(Guidance.Plane(mask.Data, w, h), size).to(device);
-            interactiveCells.Add(network.Memorize(SmallSlice(volume, z), smallMasks[z]));
             rle[z] = CocoRle.Encode(mask);
             quality[z] = 1;
             foreground[z] = mask.CountForeground();
-            progress?.Report(new(++done, d, z, rle[z], foreground[z], quality[z]));
+            progress?.Report(new(++done, d, z, rle[z], foreground[z], 1));
         }
-        foreach (int step in new[] { +1, -1 })
+        PropagationWalk.Run(network, d, z => SmallSlice(volume, z), smallMasks, start, MemoryEvery, (z, features, logits) =>
         {
-            var prevSlice = SmallSlice(volume, start);
-            var prevMask = smallMasks[start];
-            bool prevIsInteractive = true;
-            var every = new List<Mem3DNetwork.MemoryCell>();
-            int propagated = 0;
-            for (int z = start + step; z >= 0 && z < d; z += step)
-            {
-                ct.ThrowIfCancellationRequested();
-                var slice = SmallSlice(volume, z);
-                if (user.ContainsKey(z))
-                {
-                    (prevSlice, prevMask, prevIsInteractive) = (slice, smallMasks[z], true);
-                    continue;
-                }
-                using var inner = NewDisposeScope();
-                var memory = new List<Mem3DNetwork.MemoryCell>(interactiveCells);
-                if (!prevIsInteractive) memory.Add(network.Memorize(prevSlice, prevMask));
-                memory.AddRange(every);
-                var (logits, q) = network.Segment(slice, memory);
-                var full = nn.functional.interpolate(logits, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
-                var bytes = full.gt(0).to_type(ScalarType.Byte).cpu().data<byte>().ToArray();
-                var mask = new Mask(w, h, bytes);
-                rle[z] = CocoRle.Encode(mask);
-                foreground[z] = mask.CountForeground();
-                quality[z] = q.cpu().item<float>();
-                var probability = sigmoid(logits).MoveToOuterDisposeScope();
-                if (++propagated % MemoryEvery == 0)
-                {
-                    var cell = network.Memorize(slice, probability);
-                    cell.Key.MoveToOuterDisposeScope(); cell.Value.MoveToOuterDisposeScope();
-                    every.Add(cell);
-                }
-                (prevSlice, prevMask, prevIsInteractive) = (slice, probability, false);
-                progress?.Report(new(++done, d, z, rle[z], foreground[z], quality[z]));
-            }
-        }
+            var q = network.f_qa.forward(features, logits);
+            var full = nn.functional.interpolate(logits, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
+            var bytes = full.gt(0).to_type(ScalarType.Byte).cpu().data<byte>().ToArray();
+            var mask = new Mask(w, h, bytes);
+            rle[z] = CocoRle.Encode(mask);
+            foreground[z] = mask.CountForeground();
+            quality[z] = q.cpu().item<float>();
+            progress?.Report(new(++done, d, z, rle[z], foreground[z], quality[z]));
+        }, ct);
         var notes = FormattableString.Invariant($"Mem3D on {(device.type == DeviceType.CUDA ? "cuda" : "cpu")}: {d - user.Count} slices propagated from slice {start} with {user.Count} interactive slice(s) in memory, {sw.Elapsed.TotalSeconds:F1} s");
         return new(rle, quality, foreground, user.Keys.Order().ToArray(), sw.Elapsed.TotalSeconds, notes);
     }

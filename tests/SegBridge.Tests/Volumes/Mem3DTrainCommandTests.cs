@@ -14,7 +14,7 @@ public sealed class Mem3DTrainCommandTests
         try
         {
             var (code, _, err) = await EngineCli.RunAsync("train", "--family", "mem3d", "--data", Path.Combine(RepoPaths.Data!, "brats"), "--cases", "1",
-                "--out", dir, "--name", "tiny-m3d", "--iterations", "2", "--memory-iterations", "2", "--batch", "2",
+                "--out", dir, "--name", "tiny-m3d", "--iterations", "2", "--memory-iterations", "2", "--quality-propagations", "1", "--quality-iterations", "2", "--batch", "2",
                 "--channels", "16", "--slice-size", "64", "--roi-size", "32", "--threads", "1");
             Assert.True(code == 0, err);
             using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "tiny-m3d.json")));
@@ -43,5 +43,8 @@ public sealed class Mem3DTrainCommandTests
         (code, _, err) = await EngineCli.RunAsync("train", "--family", "mem3d", "--data", "/nonexistent", "--out", "/tmp/x", "--batch", "1");
         Assert.Equal(2, code);
         Assert.Contains("--batch is 1", err);
+        (code, _, err) = await EngineCli.RunAsync("train", "--family", "mem3d", "--data", "/nonexistent", "--out", "/tmp/x", "--quality-iterations", "-1");
+        Assert.Equal(2, code);
+        Assert.Contains("--quality-iterations is -1", err);
     }
 }
