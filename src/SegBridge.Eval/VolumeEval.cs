@@ -64,6 +64,7 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
         int slice = Enumerable.Range(0, d).MaxBy(z => truth[z].Count(v => v != 0));
         double? chosenQuality = null;
         byte[][]? previous = null;
+        VolumePropagation? last = null;
         for (int r = 1; r <= options.Rounds; r++)
         {
             ct.ThrowIfCancellationRequested();
@@ -71,7 +72,8 @@ public sealed class VolumeEval(ISegmentationModel sliceModel, IVolumeModel volum
             var sw = Stopwatch.StartNew();
             var sliceMask = Interact(volume, slice, truth[slice], options.Interaction, options.SlicePrior ? previous?[slice] : null, ct);
             interactive[slice] = sliceMask;
-            var result = volumeModel.Propagate(volume, interactive.Select(kv => new InteractiveSlice(kv.Key, kv.Value)).ToList(), slice, null, ct);
+            var result = volumeModel.Propagate(volume, interactive.Select(kv => new InteractiveSlice(kv.Key, kv.Value)).ToList(), slice, last, null, ct);
+            last = result;
             var predicted = result.SliceRle.Select(rle => CocoRle.Decode(rle, w, h).Data).ToArray();
             previous = predicted;
             var (correlation, error) = QualityAgreement(predicted, truth, result.Quality, interactive.Keys);

@@ -11,7 +11,11 @@ public interface IVolumeModel
 {
     /// <param name="interactive">Every slice the user has segmented (the memory holds all of them).</param>
     /// <param name="start">The slice of the newest round: propagation runs from it towards both ends.</param>
-    VolumePropagation Propagate(Volume volume, IReadOnlyList<InteractiveSlice> interactive, int start, IProgress<VolumeProgress>? progress, CancellationToken cancellationToken);
+    /// <param name="previous">The latest propagation of this volume (null in the first round): a slice nearer to
+    /// another interactive slice than to <paramref name="start"/> keeps its mask and score from it, so a correction
+    /// changes the slices it is nearest to and never undoes what an earlier round fixed elsewhere.</param>
+    VolumePropagation Propagate(Volume volume, IReadOnlyList<InteractiveSlice> interactive, int start, VolumePropagation? previous,
+        IProgress<VolumeProgress>? progress, CancellationToken cancellationToken);
 }
 
 /// <summary>A slice the user segmented, with its mask (the volume's slice size).</summary>

@@ -132,7 +132,7 @@ public sealed class VolumeService(VolumeRoundsStore? store = null)
             var interactive = new Dictionary<int, int[]>(rounds.Interactive) { [plan.Slice] = CocoRle.Encode(plan.SliceMask) };
             var slices = interactive.Select(kv => new InteractiveSlice(kv.Key, CocoRle.Decode(kv.Value, plan.Volume.Width, plan.Volume.Height))).ToList();
             VolumePropagation result;
-            try { result = plan.Model.Propagate(plan.Volume, slices, plan.Slice, progress, ct); }
+            try { result = plan.Model.Propagate(plan.Volume, slices, plan.Slice, rounds.Latest, progress, ct); }
             catch (ArgumentException e) { throw Errors.Argument("sessionId", e.Message); }
             // Saved before it is answered: what the client is told happened survives a crash.
             store?.Save(new VolumeRoundsRecord

@@ -34,7 +34,7 @@ public sealed partial class Mem3DTrainer
             int second = p.ObjectSlices[rng.Next(p.ObjectSlices.Length)];
             if (rng.NextDouble() < 0.5 && second != start) masks[second] = StartMask(p, second, rng, size);
             int depth = (int)p.SmallSlices.shape[0];
-            PropagationWalk.Run(network, depth, z => p.SmallSlices[z].unsqueeze(0).to(device), masks, start, options.MemoryEvery, (z, features, logits) =>
+            PropagationWalk.Run(network, depth, z => p.SmallSlices[z].unsqueeze(0).to(device), masks, start, options.MemoryEvery, 0, depth - 1, (z, features, logits) =>
             {
                 var predicted = logits.gt(0);
                 long foreground = predicted.sum().item<long>();

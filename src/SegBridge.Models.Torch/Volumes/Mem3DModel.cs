@@ -25,6 +25,7 @@ public sealed class Mem3DModel(Mem3DNetwork network, Device device, int memoryEv
             FormattableString.Invariant($"{notes} on {Device}, {sw.Elapsed.TotalMilliseconds:F0} ms"));
     }
 
-    public VolumePropagation Propagate(Volume volume, IReadOnlyList<InteractiveSlice> interactive, int start, IProgress<VolumeProgress>? progress, CancellationToken cancellationToken)
-        => new Mem3DPropagator(network, device, memoryEvery).Propagate(volume, interactive, start, progress, cancellationToken);
+    public VolumePropagation Propagate(Volume volume, IReadOnlyList<InteractiveSlice> interactive, int start, VolumePropagation? previous,
+        IProgress<VolumeProgress>? progress, CancellationToken cancellationToken)
+        => new Mem3DPropagator(network, device, memoryEvery).Propagate(volume, interactive, start, previous, progress, cancellationToken);
 }

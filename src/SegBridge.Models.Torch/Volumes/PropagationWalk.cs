@@ -16,10 +16,13 @@ public static class PropagationWalk
 
     /// <param name="smallSlice">Slice z as (1,1,S,S) on the network's device; called once per slice and direction.</param>
     /// <param name="interactiveMasks">(1,1,S,S) masks of the interactive slices; must hold <paramref name="start"/>.</param>
+    /// <param name="low">The lowest slice to walk to (0: the volume's end).</param>
+    /// <param name="high">The highest slice to walk to (depth − 1: the volume's end).</param>
     public static void Run(Mem3DNetwork network, int depth, Func<int, Tensor> smallSlice, IReadOnlyDictionary<int, Tensor> interactiveMasks,
-        int start, int memoryEvery, Visit visit, CancellationToken ct)
+        int start, int memoryEvery, int low, int high, Visit visit, CancellationToken ct)
     {
         if (!interactiveMasks.ContainsKey(start)) throw new ArgumentException($"start slice {start} is not one of the interactive slices");
+        if (low < 0 || high >= depth || low > start || high < start) throw new ArgumentOutOfRangeException(nameof(low), $"walk range [{low}, {high}] must hold start slice {start} inside [0, {depth - 1}]");
         if (memoryEvery < 1) throw new ArgumentOutOfRangeException(nameof(memoryEvery), memoryEvery, "memoryEvery must be >= 1");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -31,7 +34,7 @@ public static class PropagationWalk
             bool prevIsInteractive = true;
             var every = new List<Mem3DNetwork.MemoryCell>();
             int propagated = 0;
-            for (int z = start + step; z >= 0 && z < depth; z += step)
+            for (int z = start + step; z >= low && z <= high; z += step)
             {
                 ct.ThrowIfCancellationRequested();
                 var slice = smallSlice(z);

@@ -59,7 +59,7 @@ public sealed class Mem3DParityTests(ITestOutputHelper output)
 
         var (network, _) = Mem3DWeights.Load(weights);
         network.eval();
-        var mine = new Mem3DPropagator(network, CPU).Propagate(NiftiReader.ReadFile(path, long.MaxValue, long.MaxValue), [new InteractiveSlice(z, new Mask(w, h, mask))], z, null, CancellationToken.None);
+        var mine = new Mem3DPropagator(network, CPU).Propagate(NiftiReader.ReadFile(path, long.MaxValue, long.MaxValue), [new InteractiveSlice(z, new Mask(w, h, mask))], z, null, null, CancellationToken.None);
 
         var (code, stdout, stderr) = SlideTools.Run(SlideTools.Python, [Path.Combine(RepoPaths.Root, "tools", "torch", "mem3d_reference.py"),
             "--weights", weights, "--volume", path, "--interactive", Path.Combine(dir, "mask.raw"), "--slice", z.ToString(), "--threads", "1"], 300_000);

@@ -114,7 +114,7 @@ public sealed class Mem3DNetworkTests
         var truth = SyntheticVolumes.SphereMask(40, 36, 12, 6);
         var start = new InteractiveSlice(6, new Mask(40, 36, truth));
         var reports = new List<VolumeProgress>();
-        var result = new Mem3DPropagator(net, CPU).Propagate(volume, [start], 6, new SyncProgress<VolumeProgress>(reports.Add), CancellationToken.None);
+        var result = new Mem3DPropagator(net, CPU).Propagate(volume, [start], 6, null, new SyncProgress<VolumeProgress>(reports.Add), CancellationToken.None);
         Assert.Equal(12, result.SliceRle.Length);
         Assert.All(result.SliceRle, r => Assert.Equal(40 * 36, r.Sum()));
         Assert.Equal(1f, result.Quality[6]);
@@ -125,9 +125,44 @@ public sealed class Mem3DNetworkTests
 
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => new Mem3DPropagator(net, CPU).Propagate(volume, [start], 6, null, cts.Token));
-        var e = Assert.Throws<ArgumentException>(() => new Mem3DPropagator(net, CPU).Propagate(volume, [start], 3, null, CancellationToken.None));
+        Assert.ThrowsAny<OperationCanceledException>(() => new Mem3DPropagator(net, CPU).Propagate(volume, [start], 6, null, null, cts.Token));
+        var e = Assert.Throws<ArgumentException>(() => new Mem3DPropagator(net, CPU).Propagate(volume, [start], 3, null, null, CancellationToken.None));
         Assert.Contains("start slice 3 is not one of the interactive slices", e.Message);
+    }
+
+    [Fact]
+    public void A_later_round_repropagates_only_the_slices_nearest_its_slice_and_keeps_the_rest()
+    {
+        manual_seed(7);
+        using var net = new Mem3DNetwork(Small);
+        net.eval();
+        const int w = 40, h = 36, d = 20;
+        var volume = SyntheticVolumes.Sphere(w, h, d, 0, 0, 0);
+        InteractiveSlice At(int z) => new(z, new Mask(w, h, SyntheticVolumes.SphereMask(w, h, d, z)));
+        var propagator = new Mem3DPropagator(net, CPU);
+        var first = propagator.Propagate(volume, [At(10)], 10, null, null, CancellationToken.None);
+        // Round 2 on slice 16: slices 13..19 are nearer to 16 than to 10 (13 is a tie and goes to the new slice).
+        Assert.Equal((13, 19), Mem3DPropagator.WalkRange(d, 16, [10, 16], first));
+        var reports = new List<VolumeProgress>();
+        var second = propagator.Propagate(volume, [At(10), At(16)], 16, first, new SyncProgress<VolumeProgress>(reports.Add), CancellationToken.None);
+        var fresh = propagator.Propagate(volume, [At(10), At(16)], 16, null, null, CancellationToken.None);
+        for (int z = 0; z < d; z++)
+        {
+            if (z == 16) continue;
+            var expected = z >= 13 ? fresh : first; // 10 itself is the user's mask in all three
+            Assert.Equal(expected.SliceRle[z], second.SliceRle[z]);
+            Assert.Equal(expected.Quality[z], second.Quality[z]);
+        }
+        Assert.Equal(d, reports.Count);
+        Assert.Equal(Enumerable.Range(0, d), reports.Select(r => r.Slice).Order());
+        Assert.Contains("12 kept from the previous round", second.Notes);
+
+        // Between two interactive slices a new one takes the slices up to each midpoint.
+        var twoSlices = second with { InteractiveSlices = [2, 10] };
+        Assert.Equal((4, 7), Mem3DPropagator.WalkRange(d, 5, [2, 5, 10], twoSlices));
+        Assert.Equal((0, d - 1), Mem3DPropagator.WalkRange(d, 5, [5], null));
+        var stale = Assert.Throws<ArgumentException>(() => propagator.Propagate(volume, [At(16)], 16, second, null, CancellationToken.None));
+        Assert.Contains("interactive slice(s) 10 that this round lacks", stale.Message);
     }
 
     [Fact]
@@ -144,7 +179,7 @@ public sealed class Mem3DNetworkTests
         var header = new NiftiHeader { Dim = [3, w, h, d, 1, 1, 1, 1], DataType = (short)NiftiDataType.UInt8, BitPix = 8, PixDim = [1, 0.7f, 0.7f, 1, 1, 1, 1, 1] };
         var volume = new Volume(header, VoxelBuffer.Of(voxels));
         var start = new Mask(w, h, Enumerable.Range(0, w * h).Select(i => (byte)(i / w is >= 200 and < 300 && i % w is >= 200 and < 300 ? 1 : 0)).ToArray());
-        var result = new Mem3DPropagator(net, CPU).Propagate(volume, [new InteractiveSlice(150, start)], 150, null, CancellationToken.None);
+        var result = new Mem3DPropagator(net, CPU).Propagate(volume, [new InteractiveSlice(150, start)], 150, null, null, CancellationToken.None);
         long rleBytes = result.SliceRle.Sum(r => (long)r.Length * 4);
         Assert.Equal(d, result.SliceRle.Length);
         // A dense float mask would be 315 MB and a byte mask 79 MB; the result holds per-slice RLE only (a process-wide

@@ -6,9 +6,11 @@ using static TorchSharp.torch;
 namespace SegBridge.Tests.Volumes;
 
 /// <summary>
-/// Mem3D training's stage 3 (f_QA on whole propagations): it changes f_QA and nothing else, and it lowers f_QA's
-/// error on the propagations it learns from.
+/// Mem3D training's stage 3 (f_QA on whole propagations): it changes f_QA and nothing else, and reports its
+/// progress. Two trainings must start from the same initial weights, which come from libtorch's process-wide
+/// generator, so this class runs alone (other test classes seed and draw from it).
 /// </summary>
+[Collection(TorchGlobalGenerator.Name)]
 public sealed class Mem3DQualityStageTests
 {
     private static Mem3DTrainingCase Case(int w, int h, int d, int dx)
@@ -58,4 +60,11 @@ public sealed class Mem3DQualityStageTests
     {
         public void Report(Mem3DTrainer.Progress value) => report(value);
     }
+}
+
+/// <summary>Tests that need libtorch's process-wide random generator to themselves.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TorchGlobalGenerator
+{
+    public const string Name = "Torch global generator";
 }
