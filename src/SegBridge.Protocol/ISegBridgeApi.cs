@@ -64,7 +64,7 @@ public interface ISegBridgeApi
     [ProtocolMethod("slides/infer", "Run a guide model (e.g. tissue) without interactions over a whole-slide region or the whole slide, in overlapping tiles; returns polygons in level-0 coordinates.")]
     Task<InferSlideResult> InferSlideAsync(InferSlideParams? p = null, CancellationToken ct = default);
 
-    [ProtocolMethod("volumes/propagate", "Propagate the mask of a session on a volume slice through the whole volume with a volumetric model (Mem3D): per-slice masks (COCO RLE per slice, or NIfTI bytes) and per-slice quality scores; a new round on any slice re-propagates with every segmented slice in memory. Cancel with $/cancelRequest.")]
+    [ProtocolMethod("volumes/propagate", "Propagate the mask of a session on a volume slice through the whole volume with a volumetric model (Mem3D): per-slice masks (COCO RLE per slice, or NIfTI bytes) and per-slice quality scores; a new round on any slice re-propagates, with every segmented slice in memory, the slices nearer to it than to any other segmented slice (the others keep the previous round's masks). Cancel with $/cancelRequest.")]
     Task<PropagateVolumeResult> PropagateVolumeAsync(PropagateVolumeParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("volumes/suggest", "The slice to segment next from the latest volumes/propagate for the session's image and model, among slices whose mask is not empty (slices already segmented are skipped): the lowest quality score, or with rank mostExpectedErrors the most pixels the score expects to be wrong.")]
