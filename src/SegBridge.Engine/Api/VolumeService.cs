@@ -47,8 +47,10 @@ public sealed class VolumeService(VolumeRoundsStore? store = null)
         var (volume, model) = Require(session, registry);
         int z = session.Region.Slice!.Value;
         var mask = session.CurrentMask;
-        if (mask.CountForeground() == 0)
-            throw Errors.Argument("sessionId", $"the mask of {session.Id} on slice {z} is empty; segment the object on this slice first (sessions/interact)", "a session with a non-empty mask");
+        // An empty mask is a correction ("no object on this slice") once a round has put the object elsewhere;
+        // as the first round it would propagate nothing.
+        if (mask.CountForeground() == 0 && For(session).Latest is null)
+            throw Errors.Argument("sessionId", $"the mask of {session.Id} on slice {z} is empty; segment the object on this slice first (sessions/interact); an empty slice is propagated only as a correction after a first round", "a session with a non-empty mask");
         // A session may cover part of the slice: its mask goes back to slice coordinates.
         var full = new Mask(volume.Width, volume.Height);
         int ox = (int)session.Mapping.OriginX, oy = (int)session.Mapping.OriginY;

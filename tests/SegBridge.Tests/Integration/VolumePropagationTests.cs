@@ -96,6 +96,18 @@ public sealed class VolumePropagationTests(ITestOutputHelper output)
             var again = await rpc.CallAsync<SuggestSliceResult>("volumes/suggest", new SuggestSliceParams { SessionId = s8.SessionId });
             Assert.DoesNotContain(again.Slice, new[] { 5, 8 });
 
+            // After a first round an empty slice is a correction ("no object here"): slice 0 is cleared with an
+            // all-background label image and propagated; the slices nearer to it than to slice 5 change, the rest stay.
+            var s0 = await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = img.ImageId, ModelId = "mem3d-brats", Slice = 0 });
+            var cleared = await rpc.CallAsync<MaskResult>("sessions/interact", new InteractParams { SessionId = s0.SessionId, Labels = new LabelsDto { Raw = Enumerable.Repeat((byte)2, w * h).ToArray() }, Format = "raw" });
+            Assert.Equal(0, cleared.ForegroundPixels);
+            var third = await rpc.CallAsync<PropagateVolumeResult>("volumes/propagate", new PropagateVolumeParams { SessionId = s0.SessionId });
+            Assert.Equal([0, 5, 8], third.InteractiveSlices);
+            Assert.Equal(0, third.Slices![0].ForegroundPixels);
+            for (int z = 3; z < d; z++)
+                Assert.Equal(second.Slices![z].Rle.Counts, third.Slices[z].Rle.Counts);
+            Assert.Contains("kept from the previous round", third.Notes);
+
             // Sessions that cannot propagate say why, naming the field.
             var cut = await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = img.ImageId, ModelId = "graph-cut", Slice = 8 });
             var wrongModel = await rpc.ErrorAsync("volumes/propagate", new PropagateVolumeParams { SessionId = cut.SessionId });
