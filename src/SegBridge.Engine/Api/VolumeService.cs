@@ -52,10 +52,7 @@ public sealed class VolumeService(VolumeRoundsStore? store = null)
         if (mask.CountForeground() == 0 && For(session).Latest is null)
             throw Errors.Argument("sessionId", $"the mask of {session.Id} on slice {z} is empty; segment the object on this slice first (sessions/interact); an empty slice is propagated only as a correction after a first round", "a session with a non-empty mask");
         // A session may cover part of the slice: its mask goes back to slice coordinates.
-        var full = new Mask(volume.Width, volume.Height);
-        int ox = (int)session.Mapping.OriginX, oy = (int)session.Mapping.OriginY;
-        for (int y = 0; y < mask.Height; y++)
-            Array.Copy(mask.Data, y * mask.Width, full.Data, (oy + y) * volume.Width + ox, mask.Width);
+        var full = mask.PlacedIn(volume.Width, volume.Height, (int)session.Mapping.OriginX, (int)session.Mapping.OriginY);
         return new Plan(session, volume, model, format, full, z);
     }
 
@@ -115,12 +112,8 @@ public sealed class VolumeService(VolumeRoundsStore? store = null)
         try
         {
             if (rounds.Latest is not { } latest) return null;
-            var slice = CocoRle.Decode(latest.SliceRle[z], volume.Width, volume.Height);
-            var mask = new Mask(session.Raster.Width, session.Raster.Height);
-            int ox = (int)session.Mapping.OriginX, oy = (int)session.Mapping.OriginY;
-            for (int y = 0; y < mask.Height; y++)
-                Array.Copy(slice.Data, (oy + y) * volume.Width + ox, mask.Data, y * mask.Width, mask.Width);
-            return mask;
+            return CocoRle.Decode(latest.SliceRle[z], volume.Width, volume.Height)
+                .Crop((int)session.Mapping.OriginX, (int)session.Mapping.OriginY, session.Raster.Width, session.Raster.Height);
         }
         finally { rounds.Gate.Release(); }
     }

@@ -13,6 +13,8 @@ public sealed record RegionMapping(double OriginX, double OriginY, double Downsa
 
     public (double X, double Y) ToWorking(double x, double y) => ((x - OriginX) / Downsample, (y - OriginY) / Downsample);
 
+    private PointD ToWorking(PointD p) { var (u, v) = ToWorking(p.X, p.Y); return new PointD(u, v); }
+
     public (double X, double Y) ToImage(double u, double v) => (OriginX + u * Downsample, OriginY + v * Downsample);
 
     /// <summary>An interaction given in image coordinates, in working coordinates (radius and width scale with 1/Downsample).</summary>
@@ -24,9 +26,9 @@ public sealed record RegionMapping(double OriginX, double OriginY, double Downsa
                 var (cx, cy) = ToWorking(c.X, c.Y);
                 return c with { X = cx, Y = cy, Radius = c.Radius / Downsample };
             case Scribble s:
-                return s with { Points = s.Points.Select(p => { var (u, v) = ToWorking(p.X, p.Y); return new PointD(u, v); }).ToArray(), Width = s.Width / Downsample };
+                return s with { Points = s.Points.Select(ToWorking).ToArray(), Width = s.Width / Downsample };
             case ExtremePoints e:
-                return new ExtremePoints(e.Points.Select(p => { var (u, v) = ToWorking(p.X, p.Y); return new PointD(u, v); }).ToArray());
+                return new ExtremePoints(e.Points.Select(ToWorking).ToArray());
             case Box b:
                 var (x0, y0) = ToWorking(b.X0, b.Y0);
                 var (x1, y1) = ToWorking(b.X1, b.Y1);

@@ -46,6 +46,28 @@ public sealed class Mask
 
     public Mask Clone() => new(Width, Height, (byte[])Data.Clone());
 
+    /// <summary>Copy of a rectangle (a session's region of a larger slice or image).</summary>
+    public Mask Crop(int x0, int y0, int width, int height)
+    {
+        if (x0 < 0 || y0 < 0 || width <= 0 || height <= 0 || x0 + width > Width || y0 + height > Height)
+            throw new ArgumentOutOfRangeException(nameof(x0), $"crop ({x0},{y0},{width},{height}) is outside the {Width}x{Height} mask");
+        var crop = new Mask(width, height);
+        for (int y = 0; y < height; y++)
+            Array.Copy(Data, (y0 + y) * Width + x0, crop.Data, y * width, width);
+        return crop;
+    }
+
+    /// <summary>This mask placed at (x0, y0) in an otherwise empty width×height mask: the inverse of <see cref="Crop"/>.</summary>
+    public Mask PlacedIn(int width, int height, int x0, int y0)
+    {
+        if (x0 < 0 || y0 < 0 || x0 + Width > width || y0 + Height > height)
+            throw new ArgumentOutOfRangeException(nameof(x0), $"a {Width}x{Height} mask at ({x0},{y0}) does not fit in {width}x{height}");
+        var full = new Mask(width, height);
+        for (int y = 0; y < Height; y++)
+            Array.Copy(Data, y * Width, full.Data, (y0 + y) * width + x0, Width);
+        return full;
+    }
+
     /// <summary>Foreground where the probability is above 0.5 (a model's sigmoid output, row-major).</summary>
     public static Mask FromProbability(float[] probability, int width, int height)
     {
