@@ -36,12 +36,9 @@ public sealed partial class Mem3DTrainer
             int depth = (int)p.SmallSlices.shape[0];
             PropagationWalk.Run(network, depth, z => p.SmallSlices[z].unsqueeze(0).to(device), masks, start, options.MemoryEvery, 0, depth - 1, (z, features, logits) =>
             {
-                var predicted = logits.gt(0);
-                long foreground = predicted.sum().item<long>();
-                if (foreground == 0) return;
-                var truth = p.SmallTruth[z].unsqueeze(0).to(device).gt(0.5);
-                float inter = predicted.logical_and(truth).sum().item<long>(), union = predicted.logical_or(truth).sum().item<long>();
-                samples.Add(new(features.cpu().detach().DetachFromDisposeScope(), logits.cpu().detach().DetachFromDisposeScope(), inter / union));
+                if (!logits.gt(0).any().item<bool>()) return;
+                float iou = TrueIou(logits, p.SmallTruth[z].unsqueeze(0).to(device)).item<float>();
+                samples.Add(new(features.cpu().detach().DetachFromDisposeScope(), logits.cpu().detach().DetachFromDisposeScope(), iou));
             }, ct);
             foreach (var m in masks.Values) m.Dispose();
             progress?.Report(new("f_QA propagations", n + 1, options.QualityPropagations, double.NaN, double.NaN, sw.Elapsed));

@@ -117,6 +117,19 @@ public sealed partial class Mem3DTrainer(Mem3DTrainingOptions options, Device de
         }
     }
 
+    /// <summary>
+    /// f_QA's target: the IoU of the thresholded S_k (logits &gt; 0) with the (N,1,S,S) 0/1 truth, per sample, 1 when
+    /// both are empty; no gradient. Stages 2 and 3 both regress it.
+    /// </summary>
+    private static Tensor TrueIou(Tensor logits, Tensor truth)
+    {
+        using var _ = no_grad();
+        var predicted = logits.gt(0).to_type(ScalarType.Float32);
+        var inter = (predicted * truth).sum([1, 2, 3]);
+        var union = (predicted + truth).clamp(0, 1).sum([1, 2, 3]);
+        return where(union.gt(0), inter / union.clamp_min(1), ones_like(union));
+    }
+
     /// <summary>1 − soft Dice per sample (smoothed by 1, so an empty truth with an empty prediction costs nothing), averaged.</summary>
     private static Tensor SoftDiceLoss(Tensor logits, Tensor truth)
     {
@@ -277,14 +290,7 @@ public sealed partial class Mem3DTrainer(Mem3DTrainingOptions options, Device de
             for (int t = 1; t < length; t++)
             {
                 var (logits, quality) = network.Segment(x[t], memory);
-                Tensor iou;
-                using (no_grad())
-                {
-                    var predicted = logits.gt(0).to_type(ScalarType.Float32);
-                    var inter = (predicted * y[t]).sum([1, 2, 3]);
-                    var union = (predicted + y[t]).clamp(0, 1).sum([1, 2, 3]);
-                    iou = where(union.gt(0), inter / union.clamp_min(1), ones_like(union));
-                }
+                var iou = TrueIou(logits, y[t]);
                 var qaLoss = nn.functional.mse_loss(quality, iou);
                 loss = loss + nn.functional.binary_cross_entropy_with_logits(logits, y[t]) + SoftDiceLoss(logits, y[t]) + qaLoss;
                 qa += Math.Sqrt(qaLoss.item<float>());
