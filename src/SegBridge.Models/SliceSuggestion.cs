@@ -26,13 +26,15 @@ public static class SliceSuggestion
     /// <summary>q below this counts as this, so an almost-zero score does not make an estimate without bound.</summary>
     private const double QualityFloor = 0.05;
 
-    public static IReadOnlyList<string> RankingNames { get; } = ["lowestQuality", "mostExpectedErrors"];
+    private static readonly string[] Names = ["lowestQuality", "mostExpectedErrors"];
 
-    public static string Name(SliceRanking ranking) => RankingNames[(int)ranking];
+    public static IReadOnlyList<string> RankingNames => Names;
+
+    public static string Name(SliceRanking ranking) => Names[(int)ranking];
 
     public static bool TryParse(string? name, out SliceRanking ranking)
     {
-        int i = name is null ? -1 : Array.IndexOf(RankingNames.ToArray(), name);
+        int i = name is null ? -1 : Array.IndexOf(Names, name);
         ranking = i >= 0 ? (SliceRanking)i : default;
         return i >= 0;
     }

@@ -124,7 +124,6 @@ public sealed class LabelsDto
     [DataMember(Name = "raw")] public byte[]? Raw { get; init; }
 }
 
-/// <summary>A box in image pixels; x1, y1 exclusive.</summary>
 /// <summary>The object's four extreme points (left-, right-, top- and bottom-most, any order), for models that list extremePoints (Mem3D).</summary>
 [DataContract]
 public sealed class ExtremePointsDto
@@ -133,6 +132,7 @@ public sealed class ExtremePointsDto
     [DataMember(Name = "points")] public double[][]? Points { get; init; }
 }
 
+/// <summary>A box in image pixels; x1, y1 exclusive.</summary>
 [DataContract]
 public sealed class BoxDto
 {

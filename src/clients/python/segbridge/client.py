@@ -71,6 +71,12 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def _decode_rle_dto(rle: Mapping[str, Any], height: int, width: int) -> np.ndarray:
+    """A protocol ``{size: [h, w], counts}`` mask as a bool array; ``height``/``width`` when it has no size."""
+    size = rle.get("size") or [height, width]
+    return rle_decode(rle.get("counts") or [], int(size[0]), int(size[1]))
+
+
 def _unb64(text: Optional[str]) -> bytes:
     return base64.b64decode(text) if text else b""
 
@@ -136,9 +142,7 @@ class MaskResult:
         h, w = self.height, self.width
         fmt = self.format
         if fmt == "rle" or (fmt is None and r.get("rle")):
-            rle = r.get("rle") or {}
-            size = rle.get("size") or [h, w]
-            return rle_decode(rle.get("counts") or [], int(size[0]), int(size[1]))
+            return _decode_rle_dto(r.get("rle") or {}, h, w)
         if fmt == "png":
             img = png_decode(_unb64(r.get("data")))
             if img.ndim == 3:
@@ -187,8 +191,7 @@ class VolumeResult:
         if result.get("slices") is not None:
             self.masks = np.zeros((self.depth, self.height, self.width), dtype=bool)
             for s in result["slices"]:
-                rle = s["rle"]
-                self.masks[int(s["slice"])] = rle_decode(rle.get("counts") or [], self.height, self.width)
+                self.masks[int(s["slice"])] = _decode_rle_dto(s["rle"], self.height, self.width)
 
     def __repr__(self) -> str:
         return (f"VolumeResult({self.width}x{self.height}x{self.depth}, interactive={self.interactive_slices}, "
@@ -323,7 +326,8 @@ class Session:
         """Propagate this volume-slice session's mask through the whole volume (``volumes/propagate``).
 
         The session must be on a volume slice with a volumetric model (e.g. ``mem3d-brats``) and hold a
-        non-empty mask. ``on_slice(slice, mask, quality, done, total)`` is called for every slice as soon as
+        non-empty mask in the first round; later, an empty mask is a correction (no object on that slice).
+        ``on_slice(slice, mask, quality, done, total)`` is called for every slice as soon as
         its mask is final (streamed ``volumes/progress`` notifications), before this method returns;
         ``mask`` is a ``(height, width)`` bool array.
         """
@@ -334,9 +338,7 @@ class Session:
             params["progressToken"] = token
 
             def handler(p: dict) -> None:
-                rle = p.get("rle") or {}
-                size = rle.get("size") or [0, 0]
-                on_slice(int(p["slice"]), rle_decode(rle.get("counts") or [], int(size[0]), int(size[1])),
+                on_slice(int(p["slice"]), _decode_rle_dto(p.get("rle") or {}, 0, 0),
                          float(p.get("quality", 0.0)), int(p["done"]), int(p["total"]))
 
             self.engine.connection.add_progress_handler(token, handler)
