@@ -31,6 +31,14 @@ public sealed record EngineOptions
     public string? StateDirectory { get; init; }
     /// <summary>How long a session whose client has gone stays open (for a reconnect) before it is closed.</summary>
     public TimeSpan OrphanedSessionTtl { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>Most images open at once in the whole engine.</summary>
+    public int MaxOpenImages { get; init; } = 256;
+    /// <summary>Most images one connection may have open.</summary>
+    public int MaxOpenImagesPerClient { get; init; } = 64;
+    /// <summary>Most bytes of pixels (and voxels) the engine's open images may hold: 8 GiB, about 40 images at the 64 M pixel limit.</summary>
+    public long MaxImageBytes { get; init; } = 8L << 30;
+    /// <summary>Most bytes of pixels one connection's open images may hold: 4 GiB, so two clients cannot both be starved by one.</summary>
+    public long MaxImageBytesPerClient { get; init; } = 4L << 30;
     /// <summary>Folders images/open may read from (resolved, symlinks followed); null allows any path (in-process use by the CLI).</summary>
     public IReadOnlyList<string>? AllowedRoots { get; init; }
 }

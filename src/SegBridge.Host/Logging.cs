@@ -20,9 +20,11 @@ internal static class Logging
     {
         var config = new LoggingConfiguration();
         var layout = "${longdate} ${level:uppercase=true} ${logger:shortName=true} ${message}${onexception:inner= ${exception:format=tostring}}";
+        var path = Path.GetFullPath(logFile ?? DefaultLogFile());
+        CreateOwnerOnly(path);
         var file = new FileTarget("file")
         {
-            FileName = logFile ?? DefaultLogFile(),
+            FileName = path,
             Layout = layout,
             ArchiveAboveSize = 10_000_000,
             MaxArchiveFiles = 3,
@@ -31,5 +33,25 @@ internal static class Logging
         config.AddRule(LogLevel.Info, LogLevel.Fatal, file);
         config.AddRule(verbose ? LogLevel.Info : LogLevel.Warn, LogLevel.Fatal, stderr);
         LogManager.Configuration = config;
+    }
+
+    /// <summary>
+    /// Logs name images, sessions and clients: a new log file is created 0600 (a new folder 0700) before NLog opens
+    /// it, since NLog would create it with the umask's mode (usually 0644, readable by every user).
+    /// </summary>
+    private static void CreateOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(path)) return;
+        try
+        {
+            if (Path.GetDirectoryName(path) is { } folder && !Directory.Exists(folder))
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            using var _ = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) { } // created by a concurrent engine in between, or not writable: NLog reports the latter itself
+        catch (UnauthorizedAccessException) { }
     }
 }

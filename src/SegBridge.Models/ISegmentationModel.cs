@@ -20,6 +20,13 @@ public sealed class ModelSessionState
     public Dictionary<string, object> Items { get; } = new();
 
     /// <summary>
+    /// Set by the caller for a volumetric model's slice step: the previous mask of this slice (e.g. its propagated
+    /// mask; slice width × height, in [0, 1], see <see cref="VolumeModelState.PriorFromMask"/>) that it refines
+    /// instead of 0.5 everywhere. Null: no prior.
+    /// </summary>
+    public float[]? SlicePrior { get; set; }
+
+    /// <summary>
     /// The item under <paramref name="key"/> when it is a <typeparamref name="T"/> that <paramref name="isCurrent"/>
     /// accepts (e.g. built for this raster); otherwise the old item is disposed and <paramref name="create"/>'s
     /// result stored in its place.
@@ -41,6 +48,7 @@ public sealed class ModelSessionState
     {
         foreach (var item in Items.Values.OfType<IDisposable>()) item.Dispose();
         Items.Clear();
+        SlicePrior = null;
     }
 }
 

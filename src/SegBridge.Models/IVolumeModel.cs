@@ -32,15 +32,9 @@ public sealed record VolumeProgress(int Done, int Total, int Slice, int[] SliceR
 /// <param name="ForegroundPerSlice">Foreground voxels per slice.</param>
 public sealed record VolumePropagation(int[][] SliceRle, float[] Quality, long[] ForegroundPerSlice, int[] InteractiveSlices, double Seconds, string Notes);
 
-/// <summary>Keys a caller may put in <see cref="ModelSessionState.Items"/> for a volumetric model's slice step.</summary>
+/// <summary>How a volume's masks become a slice model's prior (<see cref="ModelSessionState.SlicePrior"/>).</summary>
 public static class VolumeModelState
 {
-    /// <summary>
-    /// float[] (slice width × height, in [0, 1]): the previous mask of this slice (e.g. its propagated mask) that
-    /// f_In refines in the first round instead of 0.5 everywhere.
-    /// </summary>
-    public const string SlicePrior = "volume.slicePrior";
-
     /// <summary>
     /// A slice's propagated mask (0/1) as f_In's prior: 0.9 inside, 0.1 outside, the soft mask f_In's training
     /// priors are made of, so the prior says "probably" rather than "certainly".

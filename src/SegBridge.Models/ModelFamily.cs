@@ -58,6 +58,17 @@ public sealed class ModelParameters
         return s;
     }
 
+    public bool GetBool(string name, bool defaultValue)
+    {
+        if (!_values.TryGetValue(name, out var v)) return defaultValue;
+        return v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new ModelParameterException(name, "must be true or false"),
+        };
+    }
+
     /// <summary>Reject parameters the family does not know, so typos do not pass silently.</summary>
     public void RejectUnknown(params string[] known)
     {

@@ -14,6 +14,8 @@ public static class ErrorCodes
     public const int ProtocolVersionMismatch = 1002;
     public const int InvalidArgument = 1003;
     public const int LimitExceeded = 1004;
+    /// <summary>The engine got SIGTERM or SIGINT: it finishes the replies in flight but runs no new request; reconnect once it runs again.</summary>
+    public const int EngineStopping = 1005;
     // Models
     public const int UnknownModel = 2001;
     public const int ModelUnavailable = 2002;
@@ -30,6 +32,9 @@ public static class ErrorCodes
     public const int NothingToRedo = 4004;
     /// <summary>A newer interaction on the same session cancelled this one before it finished.</summary>
     public const int Superseded = 4005;
+    // State folder
+    /// <summary>The engine could not write the journal record of a change (disk full, read-only, permission): the change was refused and not applied; retry once the state folder can be written.</summary>
+    public const int JournalUnavailable = 5001;
     // Anything unexpected: the message says what; no stack trace is sent.
     public const int InternalError = 9001;
 

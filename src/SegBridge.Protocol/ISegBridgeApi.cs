@@ -46,7 +46,7 @@ public interface ISegBridgeApi
     [ProtocolMethod("sessions/redo", "Re-apply the last undone interaction and return the mask.")]
     Task<MaskResult> RedoAsync(SessionParams? p = null, CancellationToken ct = default);
 
-    [ProtocolMethod("sessions/reset", "Drop every interaction (undoable) and return the empty mask.")]
+    [ProtocolMethod("sessions/reset", "Drop every interaction and return the starting mask (empty, or the initial mask). Undoable: sessions/undo right after it brings the interactions back.")]
     Task<MaskResult> ResetAsync(SessionParams? p = null, CancellationToken ct = default);
 
     [ProtocolMethod("sessions/mask", "The current mask in the requested format.")]
@@ -70,6 +70,9 @@ public interface ISegBridgeApi
     [ProtocolMethod("volumes/suggest", "The slice to segment next from the latest volumes/propagate for the session's image and model, among slices whose mask is not empty (slices already segmented are skipped): the lowest quality score, or with rank mostExpectedErrors the most pixels the score expects to be wrong.")]
     Task<SuggestSliceResult> SuggestSliceAsync(SuggestSliceParams? p = null, CancellationToken ct = default);
 
-    [ProtocolMethod("eval/run", "Run the NoC/NoI evaluation protocol (robot clicks, robot scribbles or human scribbles) on a dataset folder for one or more models; returns per-model summaries and per-sample curves.")]
+    [ProtocolMethod("eval/run", "Run the NoC/NoI evaluation protocol (robot clicks, robot scribbles or human scribbles) on a dataset folder for one or more models, returning per-model summaries and per-sample curves; or with mode volume, Mem3D rounds over a folder of volume case folders, returning the whole-volume Dice after each round. eval/progress notifications with a progressToken.")]
     Task<EvalRunResult> RunEvalAsync(EvalRunParams? p = null, CancellationToken ct = default);
+
+    [ProtocolMethod("train/run", "Train a learned model family's weights on folders of the engine's machine and write its weights, training record and manifests (as `segbridge train`); train/progress notifications with a progressToken; $/cancelRequest stops it and writes nothing.")]
+    Task<TrainRunResult> RunTrainingAsync(TrainRunParams? p = null, CancellationToken ct = default);
 }

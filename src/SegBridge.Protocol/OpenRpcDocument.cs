@@ -15,19 +15,15 @@ public static class OpenRpcDocument
     {
         var schemas = new JsonObject();
         var methods = new JsonArray();
-        foreach (var method in typeof(ISegBridgeApi).GetMethods().OrderBy(m => m.MetadataToken))
+        foreach (var method in Methods())
         {
-            var attr = method.GetCustomAttribute<ProtocolMethodAttribute>()
-                ?? throw new InvalidOperationException($"{method.Name} has no [ProtocolMethod]");
-            var paramType = method.GetParameters()[0].ParameterType;
-            var resultType = method.ReturnType.GetGenericArguments()[0];
             methods.Add(new JsonObject
             {
-                ["name"] = attr.Name,
-                ["summary"] = attr.Summary,
+                ["name"] = method.Name,
+                ["summary"] = method.Summary,
                 ["paramStructure"] = "by-name",
-                ["params"] = new JsonArray(ParamsOf(paramType, schemas).ToArray<JsonNode?>()),
-                ["result"] = new JsonObject { ["name"] = resultType.Name, ["schema"] = Ref(resultType, schemas) },
+                ["params"] = new JsonArray(ParamsOf(method.Params, schemas).ToArray<JsonNode?>()),
+                ["result"] = new JsonObject { ["name"] = method.Result.Name, ["schema"] = Ref(method.Result, schemas) },
             });
         }
         // OpenRPC describes client-to-server methods only; the engine's notifications go in an extension, same shape.
@@ -47,7 +43,7 @@ public static class OpenRpcDocument
             {
                 ["title"] = "SegBridge engine protocol",
                 ["version"] = ProtocolInfo.Version,
-                ["description"] = "JSON-RPC 2.0 over stdio (Content-Length framing) or a Unix domain socket (/tmp/CoreFxPipe_NAME). " +
+                ["description"] = "JSON-RPC 2.0 over stdio (Content-Length framing) or a Unix domain socket ($XDG_RUNTIME_DIR/segbridge/NAME, else $TMPDIR/segbridge-UID/NAME, in a folder only its owner can enter). " +
                                   "Binary encoding: MessagePack with a 4-byte big-endian length prefix. Cancellation: $/cancelRequest {id} -> error -32800. " +
                                   "Progress: a request with a progressToken gets the notifications in x-notifications carrying that token before its response.",
             },
@@ -58,6 +54,21 @@ public static class OpenRpcDocument
         };
         return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
+
+    /// <summary>One contract method: its JSON-RPC name, summary, params type and result type.</summary>
+    public sealed record Method(string Name, string Summary, Type Params, Type Result);
+
+    /// <summary>
+    /// The contract's methods in declaration order, read from <see cref="ISegBridgeApi"/>'s attributes. Both the OpenRPC
+    /// document and <see cref="ProtocolMarkdown"/> are built from this list and <see cref="Schema"/>, so they cannot disagree.
+    /// </summary>
+    public static IReadOnlyList<Method> Methods()
+        => typeof(ISegBridgeApi).GetMethods().OrderBy(m => m.MetadataToken).Select(method =>
+        {
+            var attr = method.GetCustomAttribute<ProtocolMethodAttribute>()
+                ?? throw new InvalidOperationException($"{method.Name} has no [ProtocolMethod]");
+            return new Method(attr.Name, attr.Summary, method.GetParameters()[0].ParameterType, method.ReturnType.GetGenericArguments()[0]);
+        }).ToList();
 
     /// <summary>Each member of the single params object becomes an OpenRPC param, as by-name calls send them.</summary>
     private static IEnumerable<JsonNode> ParamsOf(Type paramType, JsonObject schemas)
@@ -75,6 +86,7 @@ public static class OpenRpcDocument
         return new JsonObject { ["$ref"] = $"#/components/schemas/{type.Name}" };
     }
 
-    private static JsonNode Schema(Type type)
+    /// <summary>The JSON schema of a params or result type as the wire serializer sees it (names from [DataMember]).</summary>
+    internal static JsonNode Schema(Type type)
         => ProtocolJson.Options.GetJsonSchemaAsNode(type, new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
 }

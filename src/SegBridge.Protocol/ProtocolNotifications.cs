@@ -11,6 +11,8 @@ public static class ProtocolNotifications
 {
     public const string VolumeProgress = "volumes/progress";
     public const string SlideProgress = "slides/progress";
+    public const string TrainProgress = "train/progress";
+    public const string EvalProgress = "eval/progress";
 
     public sealed record Notification(string Name, string Summary, Type Params);
 
@@ -18,5 +20,7 @@ public static class ProtocolNotifications
     [
         new(VolumeProgress, "One slice of a volumes/propagate that carried a progressToken is final: its index, COCO RLE mask, foreground pixels and quality score, with done/total.", typeof(VolumeProgressParams)),
         new(SlideProgress, "Tiles of a slides/infer that carried a progressToken finished so far (done/total).", typeof(SlideProgressParams)),
+        new(TrainProgress, "Iterations of a train/run that carried a progressToken done so far in its stage, with the running loss.", typeof(TrainProgressParams)),
+        new(EvalProgress, "Rounds (volume mode) or samples of an eval/run that carried a progressToken finished so far (done/total).", typeof(EvalProgressParams)),
     ];
 }

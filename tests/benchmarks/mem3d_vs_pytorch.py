@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Time per Mem3D round on a 240x240x155 BraTS volume: the engine's volumes/propagate against the same propagation
-in Debian's PyTorch (tools/torch/mem3d_reference.py, same safetensors weights, same interactive mask), same thread
+in Debian's PyTorch (tests/torch/mem3d_reference.py, same safetensors weights, same interactive mask), same thread
 count. Also prints how far the two predictions agree (Dice between them, and the largest quality-score gap):
 the parity check of the whole pipeline. A benchmark: never fails on timing.
 
@@ -64,7 +64,7 @@ def main():
             engine_s.append(result["modelMs"] / 1000)
         engine_pred = np.stack([rle_decode(s["rle"]["counts"], h, w) for s in result["slices"]])
         np.save(os.path.join(tmp, "mask.npy"), interactive)
-        ref = subprocess.run([sys.executable, str(REPO_ROOT / "tools" / "torch" / "mem3d_reference.py"), "--weights", str(weights),
+        ref = subprocess.run([sys.executable, str(REPO_ROOT / "tests" / "torch" / "mem3d_reference.py"), "--weights", str(weights),
                               "--volume", str(flair), "--interactive", os.path.join(tmp, "mask.npy"), "--slice", str(z0),
                               "--threads", str(args.threads), "--repeat", str(args.repeat), "--out", os.path.join(tmp, "ref.npy")],
                              check=True, capture_output=True, text=True)

@@ -1,3 +1,4 @@
+using SegBridge.Engine.Compute;
 using SegBridge.Engine.Images;
 using SegBridge.Engine.Registry;
 using SegBridge.Engine.Sessions;
@@ -16,11 +17,12 @@ namespace SegBridge.Engine.Api;
 
 /// <summary>
 /// eval/run and `segbridge eval`: checks the request, runs the harness of SegBridge.Eval through the
-/// engine's own sessions (so seconds per interaction include what a client's interaction costs: the
-/// compute gate, the model, the session's RLE journal and the reply's mask encoding) and maps the results
+/// engine's own sessions (so seconds per interaction include what a client's interaction costs: a slot of
+/// the compute queue, the model, the session's RLE journal and the reply's mask encoding) and maps the results
 /// to protocol records. Every bad argument is a <see cref="ProtocolException"/> naming its field.
 /// </summary>
-public sealed class EvalService(SegBridgeEngine engine)
+/// <param name="showRoots">Whether a refused folder's error lists the engine's allowed folders (not for WebSocket clients).</param>
+public sealed class EvalService(SegBridgeEngine engine, bool showRoots = true)
 {
     /// <summary>A checked request, ready to run.</summary>
     public sealed record Plan(EvalDataset Dataset, EvalOptions Options, bool IncludeSamples, string? Out);
@@ -38,7 +40,7 @@ public sealed class EvalService(SegBridgeEngine engine)
             throw Errors.Argument("models", "models must list at least one model id, e.g. [\"random-walker\"]", KnownModels());
         var entries = models.Select(id => ModelLookup.Ready(engine.Registry, id, "models")).ToList();
         var mode = EvalModes.Parse(p.Mode ?? "clicks")
-            ?? throw Errors.Argument("mode", $"unknown mode '{p.Mode}'; allowed: {string.Join(", ", EvalModes.Names)}", string.Join(", ", EvalModes.Names));
+            ?? throw Errors.Argument("mode", $"unknown mode '{p.Mode}'; allowed: {string.Join(", ", EvalModes.Names)}, {VolumeEvalRequests.Mode}", $"{string.Join(", ", EvalModes.Names)}, {VolumeEvalRequests.Mode}");
         var kind = EvalModes.InteractionKind(mode);
         foreach (var entry in entries.Where(e => !e.Interactions.Contains(kind)))
             throw Errors.Make(ErrorCodes.UnsupportedInteraction, $"model '{entry.Manifest.Id}' does not take {kind} interactions, which {EvalModes.Name(mode)} mode needs", "models", string.Join(", ", entry.Interactions));
@@ -106,11 +108,14 @@ public sealed class EvalService(SegBridgeEngine engine)
         catch (DatasetException e) { throw Errors.Argument(e.Field, e.Message); }
     }
 
-    /// <summary>eval/run: check, run off the connection's thread, write reports when asked, map.</summary>
-    public async Task<EvalRunResult> RunAsync(EvalRunParams? p, CancellationToken ct)
+    /// <summary>
+    /// eval/run: check, run as a stepwise job of the compute queue (no request timeout; each interaction takes a slot
+    /// of its own, so other clients' clicks get in between), write reports when asked, map.
+    /// </summary>
+    public async Task<EvalRunResult> RunAsync(EvalRunParams? p, ComputeClient? client, CancellationToken ct)
     {
         var plan = Check(p);
-        var results = await Task.Run(() => Run(plan, null, ct), ct);
+        var results = await ErrorMapping.GuardAsync(() => engine.Compute.RunAsync(new ComputeJob(JobKind.Stepwise, client), token => Run(plan, null, token), ct));
         string[]? files = null;
         if (plan.Out is { } dir)
         {
@@ -144,7 +149,7 @@ public sealed class EvalService(SegBridgeEngine engine)
     /// A folder the client named, resolved and checked against the engine's path roots (as images/open
     /// does); any folder when the engine has no roots (the CLI).
     /// </summary>
-    private string Allowed(string folder, string field)
+    internal string Allowed(string folder, string field)
     {
         var roots = engine.Options.AllowedRoots;
         try
@@ -153,7 +158,7 @@ public sealed class EvalService(SegBridgeEngine engine)
         }
         catch (UnauthorizedAccessException e)
         {
-            throw Errors.Make(ErrorCodes.PathNotAllowed, e.Message, field, string.Join(", ", roots ?? []));
+            throw ErrorMapping.PathNotAllowed(e, field, showRoots);
         }
     }
 
@@ -181,9 +186,7 @@ public sealed class EvalService(SegBridgeEngine engine)
     {
         public MaskStep Apply(Interaction interaction, CancellationToken ct)
         {
-            engine.ComputeGate.Wait(ct);
-            try { session.Apply(interaction, ct); }
-            finally { engine.ComputeGate.Release(); }
+            engine.Compute.OnSlot(() => { session.Apply(interaction, ct); return true; }, ct);
             _ = CocoRle.Encode(session.CurrentMask); // the reply's mask, as sessions/interact sends it
             return new MaskStep(session.CurrentMask, session.LastNotes);
         }

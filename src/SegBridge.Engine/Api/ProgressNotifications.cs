@@ -1,5 +1,7 @@
 using NLog;
 using SegBridge.Engine.Inference;
+using SegBridge.Eval.Volumes;
+using SegBridge.Models.Training;
 using SegBridge.Models;
 using SegBridge.Protocol;
 using SegBridge.Protocol.Messages;
@@ -47,6 +49,39 @@ internal static class ProgressNotifications
             log.Report(p.Done, p.Total);
             if (token is null || notifier is null) return;
             notifier.Notify(ProtocolNotifications.SlideProgress, new SlideProgressParams { ProgressToken = token, ImageId = imageId, Done = p.Done, Total = p.Total });
+        });
+    }
+
+    /// <summary>eval/run in volume mode: one eval/progress per finished round, counted over every case and slice choice.</summary>
+    public static IProgress<VolumeEval.Progress> Rounds(string? token, IClientNotifier? notifier, int total)
+    {
+        var log = new TenthLog("volume evaluation", "rounds");
+        int done = 0;
+        return new Relay<VolumeEval.Progress>(p =>
+        {
+            log.Report(++done, total);
+            if (token is null || notifier is null) return;
+            notifier.Notify(ProtocolNotifications.EvalProgress, new EvalProgressParams { ProgressToken = token, Name = p.Case, Run = p.Choice, Done = done, Total = total });
+        });
+    }
+
+    /// <summary>train/run: iterations as the trainer reports them (trainers report every few iterations, not each one).</summary>
+    public static IProgress<TrainingProgress> Training(string family, string? token, IClientNotifier? notifier)
+    {
+        var log = new TenthLog($"training {family}", "iterations");
+        return new Relay<TrainingProgress>(p =>
+        {
+            if (p.Note is { } note)
+            {
+                Log.Info("training {0}: {1}", family, note);
+                return;
+            }
+            log.Report(p.Iteration, p.Iterations);
+            if (token is null || notifier is null) return;
+            notifier.Notify(ProtocolNotifications.TrainProgress, new TrainProgressParams
+            {
+                ProgressToken = token, Stage = p.Stage, Iteration = p.Iteration, Iterations = p.Iterations, Loss = p.Loss is { } l ? Math.Round(l, 6) : null,
+            });
         });
     }
 

@@ -10,7 +10,7 @@ public static partial class PathPolicy
 {
     /// <summary>
     /// The resolved path of a file or folder, or null when it does not exist; with no roots (in-process use
-    /// by the CLI) any path is allowed. Throws <see cref="UnauthorizedAccessException"/> outside the roots.
+    /// by the CLI) any path is allowed. Throws <see cref="PathOutsideRootsException"/> outside the roots.
     /// </summary>
     public static string? Resolve(string path, IReadOnlyList<string>? roots)
     {
@@ -24,8 +24,7 @@ public static partial class PathPolicy
             if (realRoot is null) continue;
             if (real == realRoot || real.StartsWith(realRoot.TrimEnd('/') + "/", StringComparison.Ordinal)) return real;
         }
-        throw new UnauthorizedAccessException(
-            $"'{path}' is outside the folders this engine may read ({string.Join(", ", roots)}); start it with --allow-root DIR to add one");
+        throw new PathOutsideRootsException(path, roots);
     }
 
     private static string? RealPath(string path)
@@ -42,4 +41,14 @@ public static partial class PathPolicy
 
     [LibraryImport("libc")]
     private static partial void free(IntPtr pointer);
+}
+
+/// <summary>
+/// A path outside the engine's roots. The message names the path as the client gave it and not the roots: whether a
+/// client may see the engine's folders is the protocol face's decision (a local viewer may, a WebSocket page may not).
+/// </summary>
+public sealed class PathOutsideRootsException(string path, IReadOnlyList<string> roots)
+    : UnauthorizedAccessException($"'{path}' is outside the folders this engine may read; start it with --allow-root DIR to add one")
+{
+    public IReadOnlyList<string> Roots { get; } = roots;
 }

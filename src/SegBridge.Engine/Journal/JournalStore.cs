@@ -75,15 +75,13 @@ public sealed class JournalStore : IDisposable
             : (MaskPng.EncodeRgb(image.Raster!), ".png");
         var blob = Convert.ToHexStringLower(SHA256.HashData(bytes)) + ext;
         var target = Path.Combine(ImagesDirectory, blob);
-        if (!File.Exists(target))
+        if (File.Exists(target)) return blob;
+        try { DurableFile.Replace(target, file => file.Write(bytes)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var tmp = $"{target}.{Guid.NewGuid():N}.tmp"; // two images with the same pixels may be stored at once
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, target, overwrite: true);
+            // No half-written copy stays behind (DurableFile), and the session it was for is refused.
+            Log.Warn("could not store the image of a new session under {0}: {1}", ImagesDirectory, e.Message);
+            throw JournalUnavailableException.Refused("the new session's image", e);
         }
         return blob;
     }

@@ -1,50 +1,114 @@
-using System.Text;
-using System.Text.Json;
-using SegBridge.Protocol;
+using NLog;
 
 namespace SegBridge.Engine.Journal;
 
 /// <summary>
-/// The append-only journal of one session: one JSON record per line, each flushed to disk before the
-/// engine acknowledges the request, so a kill -9 loses nothing a client was told had happened.
+/// The append-only journal of one session: one record per line (<see cref="JournalLine"/>). A change is
+/// acknowledged only after its record is written and flushed to disk; when that fails, the bytes past the last
+/// good record are cut off again and the change is refused (<see cref="JournalUnavailableException"/>), so a
+/// refused change can never reappear later, and the next write starts clean once the disk has room again.
+/// Writes are unbuffered: nothing waits in memory for a later flush.
 /// </summary>
 public sealed class SessionJournal : IDisposable
 {
-    private readonly FileStream _file;
+    private static readonly Logger Log = LogManager.GetCurrentClassLogger();
+    private readonly Stream _stream;
     private readonly object _lock = new();
+    /// <summary>End of the last record that was written and flushed; everything past it is not acknowledged.</summary>
+    private long _length;
+    /// <summary>A failed write left bytes past <see cref="_length"/> that could not be cut off yet.</summary>
+    private bool _needsCut;
 
     public string Path { get; }
 
-    private SessionJournal(string path, FileStream file) { Path = path; _file = file; }
+    /// <summary>A journal over any seekable stream that holds <paramref name="length"/> bytes of good records.</summary>
+    public SessionJournal(Stream stream, string path, long length)
+    {
+        if (!stream.CanSeek || !stream.CanWrite) throw new ArgumentException("a journal needs a writable, seekable stream", nameof(stream));
+        _stream = stream; Path = path; _length = length;
+    }
 
-    /// <summary>Starts a new journal (fails if one exists for this session already).</summary>
+    /// <summary>Starts a new journal with its create record; when that cannot be written, no journal is left behind.</summary>
     public static SessionJournal Create(string path, JournalRecord create)
     {
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 4096, FileOptions.None);
-        var journal = new SessionJournal(path, file);
-        journal.Append(create);
+        FileStream file;
+        try { file = Open(path, FileMode.CreateNew); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !File.Exists(path))
+        {
+            throw JournalUnavailableException.Refused(Describe(create), e);
+        }
+        var journal = new SessionJournal(file, path, 0);
+        try { journal.Append(create); }
+        catch (JournalUnavailableException)
+        {
+            journal.Dispose();
+            try { File.Delete(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Log.Error("could not remove the refused journal {0}: {1}", path, e.Message); }
+            throw;
+        }
         return journal;
     }
 
-    /// <summary>Continues an existing journal after a restart, cutting off a torn last record first.</summary>
-    public static SessionJournal Reopen(string path, long validLength)
+    /// <summary>Continues a journal whose every byte is a good record (see <see cref="JournalRepair"/>).</summary>
+    public static SessionJournal Reopen(string path)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
-        file.SetLength(validLength);
-        file.Seek(0, SeekOrigin.End);
-        return new SessionJournal(path, file);
+        var file = Open(path, FileMode.Open);
+        return new SessionJournal(file, path, file.Length);
     }
 
+    private static FileStream Open(string path, FileMode mode)
+        => new(path, mode, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.None);
+
+    /// <summary>Writes and flushes one record, or refuses it and leaves the journal as it was.</summary>
     public void Append(JournalRecord record)
     {
-        var line = JsonSerializer.SerializeToUtf8Bytes(record, ProtocolJson.Options);
+        var line = JournalLine.Encode(record);
         lock (_lock)
         {
-            _file.Write(line);
-            _file.WriteByte((byte)'\n');
-            _file.Flush(flushToDisk: true);
+            try
+            {
+                if (_needsCut) CutBack();
+                _stream.Position = _length;
+                _stream.Write(line);
+                FlushToDisk();
+                _length += line.Length;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _needsCut = true;
+                try { CutBack(); }
+                catch (Exception cut) when (cut is IOException or UnauthorizedAccessException)
+                {
+                    // Tried again before the next write; a crash before then leaves a damaged tail that restore quarantines.
+                    Log.Error("journal {0}: could not cut a failed write back to {1} bytes: {2}", Path, _length, cut.Message);
+                }
+                Log.Warn("journal {0}: {1} refused: {2}", Path, record.Op, e.Message);
+                throw JournalUnavailableException.Refused(Describe(record), e);
+            }
         }
     }
+
+    /// <summary>Removes whatever a failed write left past the last good record, durably, so it cannot come back.</summary>
+    private void CutBack()
+    {
+        _stream.SetLength(_length);
+        _stream.Position = _length;
+        FlushToDisk();
+        _needsCut = false;
+    }
+
+    private void FlushToDisk()
+    {
+        if (_stream is FileStream file) file.Flush(flushToDisk: true);
+        else _stream.Flush();
+    }
+
+    private static string Describe(JournalRecord record) => record.Op switch
+    {
+        "create" => "the new session",
+        "interact" => "this interaction",
+        _ => $"this {record.Op}",
+    };
 
     /// <summary>Closes and removes the journal: a closed session is not restored.</summary>
     public void Delete()
@@ -55,36 +119,6 @@ public sealed class SessionJournal : IDisposable
 
     public void Dispose()
     {
-        lock (_lock) _file.Dispose();
-    }
-
-    /// <summary>
-    /// Reads a journal's whole records. A last line without its newline, or one that does not parse,
-    /// is a record torn by a crash: it is dropped and reported in <c>Damage</c>; everything before it stands.
-    /// </summary>
-    public static (List<JournalRecord> Records, long ValidLength, string? Damage) Read(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var records = new List<JournalRecord>();
-        int start = 0;
-        while (start < bytes.Length)
-        {
-            int end = Array.IndexOf(bytes, (byte)'\n', start);
-            if (end < 0)
-                return (records, start, $"torn last record ({bytes.Length - start} bytes without a newline) dropped");
-            try
-            {
-                var record = JsonSerializer.Deserialize<JournalRecord>(bytes.AsSpan(start, end - start), ProtocolJson.Options)
-                             ?? throw new JsonException("null record");
-                records.Add(record);
-            }
-            catch (JsonException e)
-            {
-                var rest = end + 1 < bytes.Length ? $" and {bytes.Length - end - 1} bytes after it" : "";
-                return (records, start, $"unreadable record at byte {start} ({e.Message}){rest} dropped: '{Encoding.UTF8.GetString(bytes, start, Math.Min(60, end - start))}…'");
-            }
-            start = end + 1;
-        }
-        return (records, bytes.Length, null);
+        lock (_lock) _stream.Dispose();
     }
 }

@@ -7,7 +7,8 @@ namespace SegBridge.Engine.Journal;
 
 /// <summary>
 /// Rebuilds the sessions that were open when the engine stopped (or crashed) by replaying their
-/// journals: same ids, same interactions, same masks (the models are deterministic).
+/// journals: same ids, same interactions, same masks (the models are deterministic). A damaged record is
+/// quarantined (<see cref="JournalRepair"/>) and every good record around it replayed.
 /// </summary>
 public static class SessionRestorer
 {
@@ -18,27 +19,41 @@ public static class SessionRestorer
         int restored = 0;
         foreach (var file in store.JournalFiles())
         {
-            var (records, validLength, damage) = SessionJournal.Read(file);
-            if (damage is not null) Log.Warn("journal {0}: {1}", file, damage);
-            try
-            {
-                var session = Rebuild(engine, store, records);
-                session.Journal = SessionJournal.Reopen(file, validLength);
-                engine.Sessions.Add(session);
-                restored++;
-                Log.Info("restored {0} ({1} interactions) from {2}", session.Id, session.InteractionCount, file);
-            }
-            catch (Exception e) when (e is InvalidDataException or ImageDecodeException or IOException or Protocol.ProtocolException or ArgumentException)
+            var reading = JournalReader.Read(file);
+            var kept = new List<JournalEntry>();
+            var damaged = new List<DamagedSpan>(reading.Damaged);
+            Session session;
+            try { session = Rebuild(engine, store, reading.Entries, kept, damaged); }
+            catch (Exception e) when (e is InvalidDataException or ImageDecodeException or IOException or EngineException or ArgumentException)
             {
                 store.SetAside(file, e.Message);
+                continue;
             }
+            try
+            {
+                JournalRepair.Quarantine(file, reading.Bytes, kept, damaged.OrderBy(d => d.Offset).ToList());
+                session.Journal = SessionJournal.Reopen(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // E.g. a full disk at start-up: the journal stays exactly as it was and is read again next time.
+                Log.Error("journal {0} has damaged records that could not be quarantined ({1}); left as it is, not restored this time", file, e.Message);
+                continue;
+            }
+            engine.Sessions.Add(session);
+            restored++;
+            Log.Info("restored {0} ({1} interactions) from {2}", session.Id, session.InteractionCount, file);
         }
         return restored;
     }
 
-    private static Session Rebuild(SegBridgeEngine engine, JournalStore store, List<Journal.JournalRecord> records)
+    /// <summary>
+    /// The session of a journal's create record with every later record replayed. A record that cannot be replayed
+    /// (unknown op, an interaction the model refuses) joins <paramref name="damaged"/>; the rest go to <paramref name="kept"/>.
+    /// </summary>
+    private static Session Rebuild(SegBridgeEngine engine, JournalStore store, IReadOnlyList<JournalEntry> entries, List<JournalEntry> kept, List<DamagedSpan> damaged)
     {
-        if (records.Count == 0 || records[0] is not { Op: "create", SessionId: { } id, ModelId: { } modelId } create)
+        if (entries.Count == 0 || entries[0].Record is not { Op: "create", SessionId: { } id, ModelId: { } modelId } create)
             throw new InvalidDataException("journal does not start with a create record");
         if (!engine.Registry.TryGet(modelId, out var model) || !model.IsReady)
             throw new InvalidDataException($"model '{modelId}' is not available in this engine");
@@ -47,15 +62,28 @@ public static class SessionRestorer
             ? new SessionRegion(x, y, w, h, create.Downsample, create.Slice)
             : new SessionRegion(0, 0, image.Width, image.Height, 1, create.Slice);
         var (raster, mapping) = engine.Planner.Read(image, region);
-        var session = new Session(id, image, model, raster, mapping, region);
-        if (create.PropagatedMask is { } propagated) session.StartFromPropagated(propagated);
+        var start = SessionStart.Empty;
+        if (create.PropagatedMask is { } propagated) start = new SessionStart.Propagated(propagated);
         else if (create.InitialMask is { } guideId)
         {
             if (!engine.Registry.TryGet(guideId, out var guide) || !guide.IsReady)
                 throw new InvalidDataException($"guide model '{guideId}' of the initial mask is not available in this engine");
-            session.StartFrom(guide, CancellationToken.None);
+            start = new SessionStart.Guide(guide);
         }
-        foreach (var record in records.Skip(1)) session.Replay(record, CancellationToken.None);
+        var session = new Session(id, image, model, raster, mapping, region, start);
+        kept.Add(entries[0]);
+        foreach (var entry in entries.Skip(1))
+        {
+            try
+            {
+                session.Replay(entry.Record, CancellationToken.None);
+                kept.Add(entry);
+            }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException)
+            {
+                damaged.Add(new DamagedSpan(entry.Offset, entry.Length, $"the record could not be replayed ({e.Message})"));
+            }
+        }
         return session;
     }
 

@@ -1,41 +1,39 @@
-using System.Runtime.Serialization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using NLog;
 using SegBridge.Models;
-using SegBridge.Protocol;
 
 namespace SegBridge.Engine.Journal;
 
 /// <summary>
 /// The propagation rounds of one volume with one model, as stored under <c>volumes/</c> of the state folder: every
 /// slice the user segmented (COCO RLE) and the latest propagation (per-slice RLE and quality). Small: RLE of a few
-/// hundred slices, never a dense volume.
+/// hundred slices, never a dense volume. The file format is the engine's own, not the protocol's: names are
+/// fixed here and absent values are left out, which is byte for byte what files written before looked like.
 /// </summary>
-[DataContract]
 public sealed class VolumeRoundsRecord
 {
     /// <summary>What identifies the volume across restarts (see <c>VolumeService.VolumeKey</c>).</summary>
-    [DataMember(Name = "volumeKey")] public required string VolumeKey { get; init; }
-    [DataMember(Name = "modelId")] public required string ModelId { get; init; }
-    [DataMember(Name = "width")] public required int Width { get; init; }
-    [DataMember(Name = "height")] public required int Height { get; init; }
-    [DataMember(Name = "depth")] public required int Depth { get; init; }
+    [JsonPropertyName("volumeKey")] public required string VolumeKey { get; init; }
+    [JsonPropertyName("modelId")] public required string ModelId { get; init; }
+    [JsonPropertyName("width")] public required int Width { get; init; }
+    [JsonPropertyName("height")] public required int Height { get; init; }
+    [JsonPropertyName("depth")] public required int Depth { get; init; }
     /// <summary>Slice index → COCO RLE counts of the user's mask of that slice.</summary>
-    [DataMember(Name = "interactive")] public required Dictionary<int, int[]> Interactive { get; init; }
-    [DataMember(Name = "latest")] public VolumePropagationRecord? Latest { get; init; }
+    [JsonPropertyName("interactive")] public required Dictionary<int, int[]> Interactive { get; init; }
+    [JsonPropertyName("latest")] public VolumePropagationRecord? Latest { get; init; }
 }
 
-[DataContract]
 public sealed class VolumePropagationRecord
 {
-    [DataMember(Name = "sliceRle")] public required int[][] SliceRle { get; init; }
-    [DataMember(Name = "quality")] public required float[] Quality { get; init; }
-    [DataMember(Name = "foregroundPerSlice")] public required long[] ForegroundPerSlice { get; init; }
-    [DataMember(Name = "interactiveSlices")] public required int[] InteractiveSlices { get; init; }
-    [DataMember(Name = "seconds")] public double Seconds { get; init; }
-    [DataMember(Name = "notes")] public string? Notes { get; init; }
+    [JsonPropertyName("sliceRle")] public required int[][] SliceRle { get; init; }
+    [JsonPropertyName("quality")] public required float[] Quality { get; init; }
+    [JsonPropertyName("foregroundPerSlice")] public required long[] ForegroundPerSlice { get; init; }
+    [JsonPropertyName("interactiveSlices")] public required int[] InteractiveSlices { get; init; }
+    [JsonPropertyName("seconds")] public double Seconds { get; init; }
+    [JsonPropertyName("notes")] public string? Notes { get; init; }
 
     public static VolumePropagationRecord From(VolumePropagation p) => new()
     {
@@ -49,11 +47,14 @@ public sealed class VolumePropagationRecord
 /// <summary>
 /// Keeps <see cref="VolumeRoundsRecord"/>s in <c>volumes/HASH.json</c> (HASH of volume key and model id). Each save
 /// writes a temporary file, flushes it to disk and renames it over the old one, so a crash leaves either the old
-/// rounds or the new ones, never a torn file.
+/// rounds or the new ones, never a torn file; a save that fails leaves the old ones and no temporary file.
 /// </summary>
 public sealed class VolumeRoundsStore(string directory)
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
+
+    /// <summary>How rounds files are written and read: the names of the records' attributes, nulls left out.</summary>
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public string Directory { get; } = directory;
 
@@ -63,13 +64,13 @@ public sealed class VolumeRoundsStore(string directory)
     public void Save(VolumeRoundsRecord record)
     {
         var target = PathOf(record.VolumeKey, record.ModelId);
-        var tmp = $"{target}.{Guid.NewGuid():N}.tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+        try { DurableFile.Replace(target, file => JsonSerializer.Serialize(file, record, Json)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            JsonSerializer.Serialize(fs, record, ProtocolJson.Options);
-            fs.Flush(flushToDisk: true);
+            // The old rounds stay as they were.
+            Log.Warn("volume rounds {0} not saved: {1}", target, e.Message);
+            throw JournalUnavailableException.Refused("this propagation round", e);
         }
-        File.Move(tmp, target, overwrite: true);
     }
 
     /// <summary>
@@ -82,7 +83,7 @@ public sealed class VolumeRoundsStore(string directory)
         if (!File.Exists(path)) return null;
         try
         {
-            var record = JsonSerializer.Deserialize<VolumeRoundsRecord>(File.ReadAllBytes(path), ProtocolJson.Options)
+            var record = JsonSerializer.Deserialize<VolumeRoundsRecord>(File.ReadAllBytes(path), Json)
                          ?? throw new InvalidDataException("empty record");
             if (record.VolumeKey != volumeKey || record.ModelId != modelId)
                 throw new InvalidDataException($"the file is for volume '{record.VolumeKey}' and model '{record.ModelId}'");

@@ -30,7 +30,7 @@ public sealed class ModelRegistry
             }
             foreach (var file in Directory.EnumerateFiles(dir, "*.json").Order(StringComparer.Ordinal))
             {
-                if (Path.GetFileName(file).EndsWith(".schema.json", StringComparison.Ordinal) || Path.GetFileName(file) == "clients.json") continue;
+                if (Path.GetFileName(file).EndsWith(".schema.json", StringComparison.Ordinal)) continue;
                 try { Add(ManifestReader.Read(file), byFamily); }
                 catch (ManifestException e)
                 {

@@ -13,15 +13,20 @@ namespace SegBridge.Engine.Sessions;
 /// <summary>
 /// One interactive segmentation: an image, a model, the ordered interaction list and the mask after
 /// each step. Undo pops a step and restores the mask saved with the step before it (no recompute);
-/// redo re-applies a popped step with its saved mask. Masks are kept as COCO RLE, which is compact for
+/// redo re-applies a popped step with its saved mask. Reset is a step too, as an editor's "clear" is: it sets the
+/// interactions aside, and undo right after it (nothing applied since) brings them back with their masks. Masks are kept as COCO RLE, which is compact for
 /// the blob-like masks users draw. All public members are serialised by one lock per session.
 /// With a journal attached, each change is appended (and flushed) before the state changes, so an
-/// acknowledged interaction survives a crash; replaying the journal rebuilds the same state.
+/// acknowledged interaction survives a crash; replaying the journal rebuilds the same state. When the record
+/// cannot be written the journal throws <see cref="JournalUnavailableException"/> before anything here changed.
 /// </summary>
 public sealed class Session
 {
     private readonly List<Step> _applied = [];
-    private readonly Stack<Step> _redo = new();
+    /// <summary>The interactions each reset set aside, latest reset on top.</summary>
+    private readonly Stack<List<Step>> _cleared = new();
+    /// <summary>What redo re-applies, next on top: an undone interaction, or (null) an undone reset.</summary>
+    private readonly Stack<Step?> _redo = new();
     private readonly ModelSessionState _modelState = new();
 
     public string Id { get; }
@@ -36,30 +41,6 @@ public sealed class Session
     /// <summary>The connection that last used the session; null once that client is gone (or after a restart).</summary>
     public long? Owner { get; private set; }
     public DateTime LastUsedUtc { get; private set; } = DateTime.UtcNow;
-
-    private CancellationTokenSource? _latestCompute;
-    private readonly object _computeLock = new();
-
-    /// <summary>Registers a new computation and cancels the one it supersedes (still waiting or running).</summary>
-    public void BeginCompute(CancellationTokenSource cts)
-    {
-        lock (_computeLock)
-        {
-            _latestCompute?.Cancel();
-            _latestCompute = cts;
-        }
-    }
-
-    /// <summary>Whether a newer computation has replaced this one.</summary>
-    public bool IsSuperseded(CancellationTokenSource cts)
-    {
-        lock (_computeLock) return _latestCompute != cts;
-    }
-
-    public void EndCompute(CancellationTokenSource cts)
-    {
-        lock (_computeLock) if (_latestCompute == cts) _latestCompute = null;
-    }
 
     /// <summary>Frees what the model cached for this session (call when the session is closed and idle).</summary>
     public void ReleaseModelState() => _modelState.Clear();
@@ -84,24 +65,44 @@ public sealed class Session
     /// <summary>The region as the client asked for it, in image pixels (kept for the journal and replies).</summary>
     public SessionRegion Region { get; }
 
-    public Session(string id, StoredImage image, ModelEntry model, ImageRaster raster, RegionMapping mapping, SessionRegion region)
+    /// <param name="start">The mask before any interaction (default: empty); a guide's is predicted here.</param>
+    public Session(string id, StoredImage image, ModelEntry model, ImageRaster raster, RegionMapping mapping, SessionRegion region,
+        SessionStart? start = null, CancellationToken ct = default)
     {
         Id = id; Image = image; Model = model; Raster = raster; Mapping = mapping; Region = region;
-        CurrentMask = new Mask(raster.Width, raster.Height);
+        Start = start ?? SessionStart.Empty;
+        switch (Start)
+        {
+            case SessionStart.Guide guide:
+                _initialMask = guide.Model.Model!.Segment(Raster, [], new ModelSessionState(), ct).Mask;
+                break;
+            case SessionStart.Propagated propagated:
+                _initialMask = CocoRle.Decode(propagated.MaskRle, Raster.Width, Raster.Height);
+                _slicePrior = VolumeModelState.PriorFromMask(_initialMask.Data);
+                break;
+        }
+        CurrentMask = _initialMask?.Clone() ?? new Mask(raster.Width, raster.Height);
     }
+
+    /// <summary>What the mask was before any interaction.</summary>
+    public SessionStart Start { get; }
+    private readonly Mask? _initialMask;
+    /// <summary>The slice model's prior from <see cref="SessionStart.Propagated"/>; null otherwise.</summary>
+    private readonly float[]? _slicePrior;
 
     public int InteractionCount => _applied.Count;
 
     /// <summary>COCO RLE of <see cref="CurrentMask"/>: the one saved with the latest step (no second encoding per click).</summary>
     public int[] CurrentMaskRle => _applied.Count > 0 ? _applied[^1].MaskRle : CocoRle.Encode(CurrentMask);
     public IReadOnlyList<Interaction> Interactions => _applied.Select(s => s.Interaction).ToList();
-    public IReadOnlyList<Interaction> Redoable => _redo.Select(s => s.Interaction).ToList();
+    /// <summary>What redo would re-apply, next first: interactions, and null for a reset.</summary>
+    public IReadOnlyList<Interaction?> Redoable => _redo.Select(s => s?.Interaction).ToList();
 
     /// <summary>Adds an interaction and recomputes the mask with every interaction so far. A new interaction clears redo.</summary>
     public void Apply(Interaction interaction, CancellationToken ct)
     {
         var all = _applied.Select(s => s.Interaction).Append(interaction).ToList();
-        if (_slicePrior is not null) _modelState.Items[VolumeModelState.SlicePrior] = _slicePrior;
+        _modelState.SlicePrior = _slicePrior;
         var sw = Stopwatch.StartNew();
         var result = Model.Model!.Segment(Raster, all, _modelState, ct);
         var elapsed = sw.Elapsed.TotalMilliseconds;
@@ -113,13 +114,22 @@ public sealed class Session
         _redo.Clear();
     }
 
+    /// <summary>Takes back the latest step: the last interaction, or (when none was applied since) the latest reset.</summary>
     public bool Undo()
     {
-        if (_applied.Count == 0) return false;
+        if (_applied.Count == 0 && _cleared.Count == 0) return false;
         Journal?.Append(new JournalRecord { Op = "undo" });
-        var last = _applied[^1];
-        _applied.RemoveAt(_applied.Count - 1);
-        _redo.Push(last);
+        if (_applied.Count > 0)
+        {
+            var last = _applied[^1];
+            _applied.RemoveAt(_applied.Count - 1);
+            _redo.Push(last);
+        }
+        else
+        {
+            _applied.AddRange(_cleared.Pop());
+            _redo.Push(null);
+        }
         RestoreLatest();
         return true;
     }
@@ -128,18 +138,27 @@ public sealed class Session
     {
         if (_redo.Count == 0) return false;
         Journal?.Append(new JournalRecord { Op = "redo" });
-        _applied.Add(_redo.Pop());
+        if (_redo.Pop() is { } step) _applied.Add(step);
+        else SetAside();
         RestoreLatest();
         return true;
     }
 
+    /// <summary>Back to the mask before any interaction; undoable while nothing is applied after it. Like a new interaction, it clears redo.</summary>
     public void Reset()
     {
         Journal?.Append(new JournalRecord { Op = "reset" });
-        _applied.Clear();
+        SetAside();
         _redo.Clear();
-        _modelState.Clear();
         RestoreLatest();
+    }
+
+    /// <summary>Sets the applied interactions aside for undo (a reset with none applied sets nothing aside).</summary>
+    private void SetAside()
+    {
+        if (_applied.Count > 0) _cleared.Push([.. _applied]);
+        _applied.Clear();
+        _modelState.Clear();
     }
 
     /// <summary>Re-applies one journal record (the journal itself is attached after replay, so nothing is written twice).</summary>
@@ -154,42 +173,6 @@ public sealed class Session
             default: throw new InvalidDataException($"unknown journal op '{record.Op}'");
         }
     }
-
-    /// <summary>The guide model whose prediction is the mask before any interaction (null: an empty mask).</summary>
-    public string? InitialMaskModel { get; private set; }
-    private Mask? _initialMask;
-
-    /// <summary>
-    /// Starts the session from a guide model's prediction on its raster instead of an empty mask; undo and reset
-    /// return to it. Guides are deterministic, so a journal replay that calls this again gets the same mask.
-    /// </summary>
-    public void StartFrom(ModelEntry guide, CancellationToken ct)
-    {
-        _initialMask = guide.Model!.Segment(Raster, [], new ModelSessionState(), ct).Mask;
-        InitialMaskModel = guide.Manifest.Id;
-        if (_applied.Count == 0) RestoreLatest();
-    }
-
-    /// <summary>
-    /// The slice's latest propagated mask (COCO RLE, raster size) when the session was created on a propagated volume
-    /// slice: the mask before any interaction, and f_In's "previous mask of that slice" (paper §2.2) in place of 0.5.
-    /// </summary>
-    public int[]? PropagatedMaskRle { get; private set; }
-    private float[]? _slicePrior;
-
-    /// <summary>Starts a volume-slice session from the slice's propagated mask; undo and reset return to it.</summary>
-    public void StartFromPropagated(int[] rle)
-    {
-        var mask = CocoRle.Decode(rle, Raster.Width, Raster.Height);
-        _initialMask = mask;
-        _slicePrior = VolumeModelState.PriorFromMask(mask.Data);
-        PropagatedMaskRle = rle;
-        InitialMaskModel = PropagationInitialMask;
-        if (_applied.Count == 0) RestoreLatest();
-    }
-
-    /// <summary>What <see cref="InitialMaskModel"/> says for a session started from a propagated mask.</summary>
-    public const string PropagationInitialMask = "propagation";
 
     private void RestoreLatest()
     {

@@ -1,34 +1,32 @@
-using SegBridge.Engine.Api;
 using SegBridge.Engine.Images;
 using SegBridge.Imaging.Geometry;
 using SegBridge.Imaging.Rasters;
 using SegBridge.Imaging.Slides;
-using SegBridge.Protocol;
-using SegBridge.Protocol.Messages;
 
 namespace SegBridge.Engine.Sessions;
 
 /// <summary>
 /// Turns a session's requested region and resolution into the raster its model sees. A plain image is
 /// cropped (full resolution only); a whole-slide image is read from the best OpenSlide level for the
-/// wanted downsample, aligned to that level's grid, through the engine's tile cache.
+/// wanted downsample, aligned to that level's grid, through the engine's tile cache. Refusals are
+/// <see cref="EngineArgumentException"/>s and <see cref="RegionTooLargeException"/>s naming the request's field.
 /// </summary>
 public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCache)
 {
     /// <summary>Validates the request and resolves mpp or magnification to a downsample.</summary>
-    public SessionRegion Resolve(StoredImage image, CreateSessionParams p)
+    public SessionRegion Resolve(StoredImage image, SessionRequest p)
     {
         var given = new[] { p.Mpp, p.Downsample, p.Magnification }.Count(v => v is not null);
-        if (given > 1) throw Errors.Argument("mpp|downsample|magnification", "give at most one of mpp, downsample or magnification", "one of them");
+        if (given > 1) throw new EngineArgumentException("mpp|downsample|magnification", "give at most one of mpp, downsample or magnification", "one of them");
         var (x, y, w, h) = p.Region is { } r ? (r.X, r.Y, r.Width, r.Height) : (0L, 0L, image.Width, image.Height);
         if (w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > image.Width || y + h > image.Height)
-            throw Errors.Argument("region", $"region ({x}, {y}, {w}×{h}) is not inside the {image.Width}×{image.Height} image", $"0 <= x, x + width <= {image.Width}, 0 <= y, y + height <= {image.Height}");
+            throw new EngineArgumentException("region", $"region ({x}, {y}, {w}×{h}) is not inside the {image.Width}×{image.Height} image", $"0 <= x, x + width <= {image.Width}, 0 <= y, y + height <= {image.Height}");
 
         var slice = CheckSlice(image, p.Slice);
         if (image.Slide is not { } slide)
         {
             if (p.Mpp is not null || p.Magnification is not null || p.Downsample is { } d && d != 1)
-                throw Errors.Argument("mpp|downsample|magnification", "only whole-slide images can be read at another resolution; this image is worked on at full resolution", "downsample 1");
+                throw new EngineArgumentException("mpp|downsample|magnification", "only whole-slide images can be read at another resolution; this image is worked on at full resolution", "downsample 1");
             return new SessionRegion(x, y, w, h, 1, slice);
         }
         try
@@ -39,8 +37,8 @@ public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCac
             CheckSize(plan.Width, plan.Height, plan.Downsample);
             return new SessionRegion(x, y, w, h, plan.Downsample);
         }
-        catch (ArgumentOutOfRangeException e) { throw Errors.Argument(e.ParamName ?? "region", FirstLine(e.Message)); }
-        catch (SlideException e) { throw Errors.Make(ErrorCodes.InvalidArgument, e.Message, "mpp|magnification"); }
+        catch (ArgumentOutOfRangeException e) { throw new EngineArgumentException(e.ParamName ?? "region", FirstLine(e.Message)); }
+        catch (SlideException e) { throw new EngineArgumentException("mpp|magnification", e.Message); }
     }
 
     /// <summary>A volume needs a slice inside it; a 2D image must not be given one.</summary>
@@ -48,11 +46,11 @@ public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCac
     {
         if (image.Volume is not { } volume)
             return slice is null ? null
-                : throw Errors.Argument("slice", $"slice is only for volumes; {image.Id} is a 2D image ({image.Width}×{image.Height})", "no slice");
+                : throw new EngineArgumentException("slice", $"slice is only for volumes; {image.Id} is a 2D image ({image.Width}×{image.Height})", "no slice");
         if (slice is not { } z)
-            throw Errors.Argument("slice", $"{image.Id} is a {volume.Width}×{volume.Height}×{volume.Depth} volume: give the axial slice to work on", $"0..{volume.Depth - 1}");
+            throw new EngineArgumentException("slice", $"{image.Id} is a {volume.Width}×{volume.Height}×{volume.Depth} volume: give the axial slice to work on", $"0..{volume.Depth - 1}");
         if (z < 0 || z >= volume.Depth)
-            throw Errors.Argument("slice", $"slice {z} is outside the volume's {volume.Depth} slices", $"0..{volume.Depth - 1}");
+            throw new EngineArgumentException("slice", $"slice {z} is outside the volume's {volume.Depth} slices", $"0..{volume.Depth - 1}");
         return z;
     }
 
@@ -78,9 +76,9 @@ public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCac
     {
         var pixels = (long)width * height;
         if (pixels > options.MaxImagePixels)
-            throw Errors.Make(ErrorCodes.ImageTooLarge,
+            throw new RegionTooLargeException("region",
                 $"the region at downsample {downsample:0.###} is {width}×{height} = {pixels} pixels; a session may have at most {options.MaxImagePixels}: choose a smaller region or a coarser mpp",
-                "region", $"at most {options.MaxImagePixels} working pixels");
+                $"at most {options.MaxImagePixels} working pixels");
     }
 
     private static string FirstLine(string message) => message.Split(" (Parameter")[0];

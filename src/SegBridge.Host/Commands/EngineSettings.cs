@@ -45,7 +45,7 @@ internal sealed class EngineSettings
         dirs.AddRange((parse.GetValue(Models) ?? []).Select(Path.GetFullPath));
         var options = new EngineOptions { MaxImagePixels = maxPixels, MaxVolumeVoxels = maxVoxels, ManifestDirectories = dirs };
         if (adjust is not null) options = adjust(options);
-        try { return new SegBridgeEngine(options, [.. BuiltInFamilies.All, .. TorchFamilies.All]); }
+        try { return new SegBridgeEngine(options, [.. BuiltInFamilies.All, .. TorchFamilies.All], TorchFamilies.Trainers); }
         catch (IOException e) { throw new CommandException(e.Message); }
     }
 }

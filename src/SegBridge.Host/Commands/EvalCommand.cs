@@ -3,6 +3,7 @@ using System.Globalization;
 using SegBridge.Engine.Api;
 using SegBridge.Eval;
 using SegBridge.Eval.Reports;
+using SegBridge.Eval.Volumes;
 using SegBridge.Protocol.Messages;
 
 namespace SegBridge.Host.Commands;
@@ -53,9 +54,14 @@ internal static class EvalCommand
         {
             var engine = settings.Build(parse);
             if (parse.GetValue(mode) == "volume")
-                return VolumeEvalCommand.Run(engine, parse.GetValue(dataset)!, parse.GetValue(model)!, parse.GetValue(imagePattern) ?? "Flair*", parse.GetValue(labelPattern)!,
-                    parse.GetValue(cases)!, parse.GetValue(rounds), parse.GetValue(sliceChoice)!, parse.GetValue(volumeInteraction)!, parse.GetValue(seed) ?? 1,
-                    parse.GetValue(slicePrior), parse.GetValue(output)!, "segbridge " + string.Join(' ', parse.Tokens.Select(t => t.Value)), ct);
+                return VolumeEvalCommand.Run(engine, new VolumeEvalOptions
+                {
+                    Dataset = parse.GetValue(dataset)!, ModelId = parse.GetValue(model)!, Output = parse.GetValue(output)!,
+                    ImagePattern = parse.GetValue(imagePattern) ?? "Flair*", LabelPattern = parse.GetValue(labelPattern)!, Cases = parse.GetValue(cases)!,
+                    Rounds = parse.GetValue(rounds), Interaction = parse.GetValue(volumeInteraction)!, Seed = parse.GetValue(seed) ?? 1, SlicePrior = parse.GetValue(slicePrior),
+                    SliceChoices = parse.GetValue(sliceChoice)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                    Command = "segbridge " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
+                }, ct);
             var p = new EvalRunParams
             {
                 Dataset = parse.GetValue(dataset),

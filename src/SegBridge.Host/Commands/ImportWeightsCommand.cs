@@ -5,13 +5,14 @@ using System.Text.Json.Nodes;
 using SegBridge.Models.Torch;
 using SegBridge.Models.Torch.Networks;
 using SegBridge.Models.Torch.Weights;
+using SegBridge.Models.Torch.Brs;
 
 namespace SegBridge.Host.Commands;
 
 /// <summary>
 /// `segbridge import-weights --torchscript model.pt --config shape.json --out W.safetensors`: a click network
 /// exported from PyTorch as TorchScript becomes a SegBridge weights file; prints the sha256 for the manifest.
-/// (A plain state dict goes through tools/torch/convert_state_dict.py instead.)
+/// (A plain state dict goes through tests/torch/convert_state_dict.py instead.)
 /// </summary>
 internal static class ImportWeightsCommand
 {
@@ -36,10 +37,10 @@ internal static class ImportWeightsCommand
             {
                 throw new CommandException($"--torchscript: {e.Message.Split('\n')[0]}");
             }
-            var (wc, wm) = ClickModelWeights.NewCgamStart(shape.AsppChannels, parse.GetValue(seed));
+            var cgamStart = CgamRefiner.NewStart(shape.AsppChannels, parse.GetValue(seed));
             var outPath = Path.GetFullPath(parse.GetValue(output)!);
             var provenance = new JsonObject { ["importedFrom"] = Path.GetFileName(parse.GetValue(torchscript)), ["tool"] = "segbridge import-weights", ["seed"] = parse.GetValue(seed) };
-            ClickModelWeights.Save(outPath, network, wc, wm, new Dictionary<string, string> { ["segbridge.training"] = provenance.ToJsonString() }, parse.GetValue(half));
+            ClickModelWeights.Save(outPath, network, cgamStart, new Dictionary<string, string> { ["segbridge.training"] = provenance.ToJsonString() }, parse.GetValue(half));
             Console.WriteLine(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(outPath))));
             return Task.FromResult(0);
         });

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using SegBridge.Engine.Api;
 using SegBridge.Protocol;
 using SegBridge.Protocol.Messages;
@@ -26,10 +25,10 @@ internal static class SegmentCommand
         command.SetAction(async (parse, ct) =>
         {
             var interactions = new List<InteractParams>();
-            if (parse.GetValue(box) is { } b) interactions.Add(new InteractParams { Box = ParseBox(b) });
+            if (parse.GetValue(box) is { } b) interactions.Add(new InteractParams { Box = InteractionArguments.ParseBox(b) });
             if (parse.GetValue(scribbles) is { } s)
                 interactions.Add(new InteractParams { Labels = new LabelsDto { Png = ReadFile(s, "--scribbles") } });
-            interactions.AddRange((parse.GetValue(clicks) ?? []).Select(c => new InteractParams { Click = ParseClick(c) }));
+            interactions.AddRange((parse.GetValue(clicks) ?? []).Select(c => new InteractParams { Click = InteractionArguments.ParseClick(c) }));
             if (interactions.Count == 0) throw new CommandException("give at least one --click, --scribbles or --box");
 
             var api = new EngineApi(settings.Build(parse));
@@ -44,7 +43,7 @@ internal static class SegmentCommand
                 {
                     SessionId = session.SessionId, Click = p.Click, Labels = p.Labels, Box = p.Box, Format = MaskFormats.Png,
                 }, ct);
-                Console.Error.WriteLine($"segbridge: [{i + 1}/{interactions.Count}] {Describe(p)}: {mask.ForegroundPixels} foreground pixels in {mask.ModelMs:0} ms" +
+                Console.Error.WriteLine($"segbridge: [{i + 1}/{interactions.Count}] {InteractionArguments.Describe(p)}: {mask.ForegroundPixels} foreground pixels in {mask.ModelMs:0} ms" +
                                         (mask.Notes is null ? "" : $" ({mask.Notes})"));
             }
             var outPath = parse.GetValue(output)!;
@@ -55,29 +54,6 @@ internal static class SegmentCommand
         return command;
     }
 
-    private static string Describe(InteractParams p) =>
-        p.Click is { } c ? $"click ({c.X:0.#}, {c.Y:0.#}) {(c.Positive ? "+" : "-")}" : p.Box is not null ? "box" : "scribbles";
-
     private static byte[] ReadFile(string path, string option)
         => File.Exists(path) ? File.ReadAllBytes(path) : throw new CommandException($"{option}: file '{path}' does not exist");
-
-    private static ClickDto ParseClick(string text)
-    {
-        var parts = text.Split(',');
-        if (parts.Length != 3 || parts[2] is not ("+" or "-") || !TryNumber(parts[0], out var x) || !TryNumber(parts[1], out var y))
-            throw new CommandException($"--click '{text}' must be X,Y,+ or X,Y,- (e.g. 120,85,+)");
-        return new ClickDto { X = x, Y = y, Positive = parts[2] == "+" };
-    }
-
-    private static BoxDto ParseBox(string text)
-    {
-        var parts = text.Split(',');
-        var v = new double[4];
-        if (parts.Length != 4 || !parts.Select((p, i) => TryNumber(p, out v[i])).All(ok => ok))
-            throw new CommandException($"--box '{text}' must be X0,Y0,X1,Y1 (e.g. 10,20,200,180)");
-        return new BoxDto { X0 = v[0], Y0 = v[1], X1 = v[2], Y1 = v[3] };
-    }
-
-    private static bool TryNumber(string s, out double value)
-        => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 }

@@ -15,10 +15,16 @@ internal sealed class ServerLimits
     public Option<int> MaxFrameMb { get; } = new("--max-frame-mb") { Description = "Largest request frame in MiB", DefaultValueFactory = _ => 512 };
     public Option<int> MaxSessions { get; } = new("--max-sessions") { Description = "Most open sessions in the engine", DefaultValueFactory = _ => 256 };
     public Option<int> MaxSessionsPerClient { get; } = new("--max-sessions-per-client") { Description = "Most open sessions one connection may own", DefaultValueFactory = _ => 64 };
+    public Option<int> MaxImages { get; } = new("--max-images") { Description = "Most open images in the engine", DefaultValueFactory = _ => Defaults.MaxOpenImages };
+    public Option<int> MaxImagesPerClient { get; } = new("--max-images-per-client") { Description = "Most open images one connection may have", DefaultValueFactory = _ => Defaults.MaxOpenImagesPerClient };
+    public Option<long> MaxImageMb { get; } = new("--max-image-mb") { Description = "Most MiB of pixels the engine's open images may hold", DefaultValueFactory = _ => Defaults.MaxImageBytes >> 20 };
+    public Option<long> MaxImageMbPerClient { get; } = new("--max-image-mb-per-client") { Description = "Most MiB of pixels one connection's open images may hold", DefaultValueFactory = _ => Defaults.MaxImageBytesPerClient >> 20 };
+
+    private static readonly EngineOptions Defaults = new();
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { AllowRoot, AllowAnyPath, StateDir, NoJournal, SessionTtl, RequestTimeout, MaxFrameMb, MaxSessions, MaxSessionsPerClient })
+        foreach (var o in new Option[] { AllowRoot, AllowAnyPath, StateDir, NoJournal, SessionTtl, RequestTimeout, MaxFrameMb, MaxSessions, MaxSessionsPerClient, MaxImages, MaxImagesPerClient, MaxImageMb, MaxImageMbPerClient })
             command.Options.Add(o);
     }
 
@@ -37,6 +43,11 @@ internal sealed class ServerLimits
         var maxSessions = parse.GetValue(MaxSessions);
         var perClient = parse.GetValue(MaxSessionsPerClient);
         if (maxSessions < 1 || perClient < 1) throw new CommandException("--max-sessions and --max-sessions-per-client must be at least 1");
+        var (images, imagesPerClient) = (parse.GetValue(MaxImages), parse.GetValue(MaxImagesPerClient));
+        if (images < 1 || imagesPerClient < 1) throw new CommandException($"--max-images and --max-images-per-client must be at least 1, got {images} and {imagesPerClient}");
+        var (imageMb, imageMbPerClient) = (parse.GetValue(MaxImageMb), parse.GetValue(MaxImageMbPerClient));
+        if (imageMb is < 1 or > 1L << 30 || imageMbPerClient is < 1 or > 1L << 30)
+            throw new CommandException($"--max-image-mb and --max-image-mb-per-client must be 1..{1L << 30} MiB, got {imageMb} and {imageMbPerClient}");
 
         IReadOnlyList<string>? roots = null;
         if (!parse.GetValue(AllowAnyPath))
@@ -61,6 +72,10 @@ internal sealed class ServerLimits
             RequestTimeout = TimeSpan.FromSeconds(timeout),
             MaxSessions = maxSessions,
             MaxSessionsPerClient = perClient,
+            MaxOpenImages = images,
+            MaxOpenImagesPerClient = imagesPerClient,
+            MaxImageBytes = imageMb << 20,
+            MaxImageBytesPerClient = imageMbPerClient << 20,
         };
     }
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using SegBridge.Engine;
 using SegBridge.Engine.Api;
+using SegBridge.Host.Transports.Framing;
 using SegBridge.Protocol;
 using SegBridge.Protocol.Messages;
 using StreamJsonRpc;
@@ -11,26 +12,29 @@ namespace SegBridge.Host.Rpc;
 /// <summary>Binds one client connection (a pair of streams) to a fresh <see cref="EngineApi"/> over the shared engine.</summary>
 internal static class RpcConnection
 {
-    public static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, Stream send, Stream receive, WireEncoding encoding, long maxFrameBytes, Action? onShutdown)
+    public static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, Stream send, Stream receive, WireEncoding encoding, long maxFrameBytes, Action? onShutdown, CancellationToken stopping)
     {
         IJsonRpcMessageHandler handler = encoding switch
         {
-            WireEncoding.MessagePack => new TolerantLengthHeaderHandler(send, receive, new MessagePackFormatter(), maxFrameBytes),
-            _ => new TolerantHeaderDelimitedHandler(send, receive,
+            WireEncoding.MessagePack => new LengthPrefixFrameHandler(send, receive, new MessagePackFormatter(), maxFrameBytes),
+            _ => new HeaderDelimitedFrameHandler(send, receive,
                 new SystemTextJsonFormatter { JsonSerializerOptions = new JsonSerializerOptions(ProtocolJson.Options) }, maxFrameBytes),
         };
-        return Attach(engine, handler, onShutdown);
+        return Attach(engine, handler, onShutdown, stopping, remoteClient: false);
     }
 
     /// <summary>A WebSocket: one JSON message per WebSocket message, bad messages answered with an error.</summary>
-    public static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, System.Net.WebSockets.WebSocket socket, long maxMessageBytes, Action? onShutdown)
-        => Attach(engine, new TolerantWebSocketHandler(socket,
-            new SystemTextJsonFormatter { JsonSerializerOptions = new JsonSerializerOptions(ProtocolJson.Options) }, maxMessageBytes), onShutdown);
+    /// <param name="send">Where the replies go, one message per write (see <see cref="WebSocketFrameHandler"/>).</param>
+    public static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, System.Net.WebSockets.WebSocket socket, Stream send, long maxMessageBytes,
+        Action? onShutdown, CancellationToken stopping)
+        => Attach(engine, new WebSocketFrameHandler(socket, send,
+            new SystemTextJsonFormatter { JsonSerializerOptions = new JsonSerializerOptions(ProtocolJson.Options) }, maxMessageBytes), onShutdown, stopping, remoteClient: true);
 
-    private static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, IJsonRpcMessageHandler handler, Action? onShutdown)
+    /// <param name="remoteClient">A WebSocket client: its errors do not list the engine's folders (a local stdio or pipe client's do).</param>
+    private static (SegBridgeJsonRpc Rpc, EngineApi Api) Attach(SegBridgeEngine engine, IJsonRpcMessageHandler handler, Action? onShutdown, CancellationToken stopping, bool remoteClient)
     {
-        var rpc = new SegBridgeJsonRpc(handler) { CancelLocallyInvokedMethodsWhenConnectionIsClosed = true };
-        var api = new EngineApi(engine, onShutdown, new RpcNotifier(rpc));
+        var rpc = new SegBridgeJsonRpc(handler, stopping) { CancelLocallyInvokedMethodsWhenConnectionIsClosed = true };
+        var api = new EngineApi(engine, onShutdown, new RpcNotifier(rpc), remoteClient);
         foreach (var method in typeof(ISegBridgeApi).GetMethods())
         {
             var name = method.GetCustomAttribute<ProtocolMethodAttribute>()!.Name;

@@ -19,8 +19,12 @@ namespace SegBridge.Host.Transports;
 /// the SDK (no NuGet download), lets us refuse a request with 401/403 before the upgrade, echo the token
 /// subprotocol, and serve static files with correct content types; the managed HttpListener on Linux is
 /// frozen, has no static-file support and answers the upgrade before we can inspect it as cleanly.
+///
+/// Replies go out through a bounded queue per connection, as on the pipe: a client that leaves more than
+/// 2 × --max-frame-mb of replies unread is disconnected. On a stop signal Kestrel takes no new connections and the
+/// open ones finish their replies in flight (see <see cref="ConnectionLifetime"/>).
 /// </summary>
-internal sealed class WebSocketServer(SegBridgeEngine engine, IPEndPoint endpoint, WebSocketAccess access, long maxMessageBytes) : IAsyncDisposable
+internal sealed class WebSocketServer(SegBridgeEngine engine, IPEndPoint endpoint, WebSocketAccess access, long maxMessageBytes, GracefulStop stop) : IAsyncDisposable
 {
     private static readonly NLog.Logger Log = LogManager.GetCurrentClassLogger();
     private WebApplication? _app;
@@ -33,8 +37,9 @@ internal sealed class WebSocketServer(SegBridgeEngine engine, IPEndPoint endpoin
     public string RpcUrl => $"ws://{Bound}/rpc";
     public string ViewerUrl => $"http://{Bound}/";
 
-    public async Task StartAsync(CancellationToken ct)
+    public async Task StartAsync()
     {
+        var ct = stop.Stopping;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders(); // NLog has the log; Kestrel's console logger would write on our ready-line stdout
         builder.WebHost.UseKestrel(k =>
@@ -52,7 +57,7 @@ internal sealed class WebSocketServer(SegBridgeEngine engine, IPEndPoint endpoin
             headers.ContentSecurityPolicy = "default-src 'self'; connect-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
             await next(context);
         });
-        app.Map("/rpc", (Func<HttpContext, Task>)(context => HandleRpcAsync(context, ct)));
+        app.Map("/rpc", (Func<HttpContext, Task>)HandleRpcAsync);
         if (Directory.Exists(WebRoot))
         {
             var files = new PhysicalFileProvider(WebRoot);
@@ -69,20 +74,17 @@ internal sealed class WebSocketServer(SegBridgeEngine engine, IPEndPoint endpoin
         Log.Info("serving WebSocket on {0} (viewer {1})", RpcUrl, ViewerUrl);
     }
 
-    public async Task<int> RunAsync(CancellationToken ct)
+    public async Task<int> RunAsync()
     {
-        try { await Task.Delay(Timeout.Infinite, ct); }
+        try { await Task.Delay(Timeout.Infinite, stop.Stopping); }
         catch (OperationCanceledException) { }
-        if (_app is not null)
-        {
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _app.StopAsync(grace.Token);
-        }
+        // Kestrel stops listening at once and waits for the open connections until the grace period is over.
+        if (_app is not null) await _app.StopAsync(stop.GraceOver);
         Log.Info("WebSocket server stopped");
         return 0;
     }
 
-    private async Task HandleRpcAsync(HttpContext context, CancellationToken stopping)
+    private async Task HandleRpcAsync(HttpContext context)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -109,20 +111,23 @@ internal sealed class WebSocketServer(SegBridgeEngine engine, IPEndPoint endpoin
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync(echo);
         var id = Interlocked.Increment(ref _clients);
-        var (rpc, api) = RpcConnection.Attach(engine, socket, maxMessageBytes, onShutdown: null);
-        Log.Info("WebSocket client {0} connected from {1} (origin '{2}')", id, context.Connection.RemoteIpAddress, origin);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping, context.RequestAborted);
-        await using var _ = stop.Token.Register(rpc.Dispose);
-        try { await rpc.Completion; }
-        catch (Exception e) { Log.Info("WebSocket client {0} ended: {1}", id, e.Message); }
+        var client = $"WebSocket client {id}";
+        // Up to two replies of the largest message size may wait unread before the client counts as not reading.
+        var send = new BoundedWriteStream(new WebSocketMessageStream(socket), 2 * maxMessageBytes, client, cutOff: socket.Abort);
+        var (rpc, api) = RpcConnection.Attach(engine, socket, send, maxMessageBytes, onShutdown: null, stop.Stopping);
+        Log.Info("{0} connected from {1} (origin '{2}')", client, context.Connection.RemoteIpAddress, origin);
+        await using var _ = context.RequestAborted.Register(rpc.Dispose);
+        try { await ConnectionLifetime.RunAsync(rpc, stop, client); }
+        catch (Exception e) { Log.Info("{0} ended: {1}", client, e.Message); }
         finally { api.OnDisconnected(); }
+        send.Dispose(); // the replies still queued go out before the close message
         try
         {
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
         }
-        catch (Exception e) when (e is WebSocketException or TimeoutException or ObjectDisposedException or OperationCanceledException) { }
-        Log.Info("WebSocket client {0} disconnected", id);
+        catch (Exception e) when (e is WebSocketException or TimeoutException or ObjectDisposedException or OperationCanceledException or InvalidOperationException) { }
+        Log.Info("{0} disconnected", client);
     }
 
     public async ValueTask DisposeAsync()

@@ -27,17 +27,47 @@ public static class ImageDecoder
         catch (Exception e) { throw new ImageDecodeException($"corrupt {SkiaImageReader.Name(format)}: {e.Message}", e); }
     }
 
+    /// <summary>A file on this machine, named in messages by its path (for the CLI and evaluation, which read their own files).</summary>
     public static ImageRaster DecodeFile(string path, long maxPixels)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        FileStream file;
+        try { file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new ImageDecodeException($"cannot read image file '{path}': {e.Message}", e);
         }
+        using (file) return DecodeFile(file, path, maxPixels);
+    }
+
+    /// <summary>
+    /// An opened image file, named <paramref name="shown"/> in messages. The header is read first: a format we do not
+    /// decode, a size over <paramref name="maxPixels"/>, or a file larger than its header's image can be is refused
+    /// before the file is read into memory. Messages never quote the file's bytes (it may not be the client's to read).
+    /// </summary>
+    public static ImageRaster DecodeFile(Stream file, string shown, long maxPixels)
+    {
+        byte[] bytes;
+        try
+        {
+            var (format, width, height) = ImageHeaderReader.Read(file);
+            if (format == ImageFormat.Unknown) throw new ImageDecodeException($"{shown}: not a PNG, JPEG or TIFF file");
+            ImageTooLargeException.ThrowIfTooLarge(width, height, maxPixels);
+            long length = file.Length, most = ImageHeaderReader.MaxFileBytes(width, height);
+            if (length > most)
+                throw new ImageDecodeException($"{shown}: the file is {length} bytes, more than a {width}x{height} {SkiaImageReader.Name(format)} can take ({most}); it is not just one image");
+            bytes = new byte[length];
+            file.ReadExactly(bytes);
+        }
+        catch (ImageTooLargeException) { throw; }
+        catch (ImageDecodeException e) when (e.Message.StartsWith(shown, StringComparison.Ordinal)) { throw; }
+        catch (ImageDecodeException e) { throw new ImageDecodeException($"{shown}: {e.Message}", e); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ImageDecodeException($"cannot read image file '{shown}'", e);
+        }
         try { return Decode(bytes, maxPixels); }
         catch (ImageTooLargeException) { throw; }
-        catch (ImageDecodeException e) { throw new ImageDecodeException($"{path}: {e.Message}", e); }
+        catch (ImageDecodeException e) { throw new ImageDecodeException($"{shown}: {e.Message}", e); }
     }
 
     /// <summary>

@@ -61,9 +61,7 @@ public static class NiftiReader
 
     public static Volume ReadFile(string path, long maxVoxels, long maxSlicePixels)
     {
-        var lower = path.ToLowerInvariant();
-        if (lower.EndsWith(".hdr") || lower.EndsWith(".img") || lower.EndsWith(".hdr.gz") || lower.EndsWith(".img.gz"))
-            throw new NiftiException("path", $"'{Path.GetFileName(path)}' is half of a .hdr/.img pair; only single-file NIfTI (.nii, .nii.gz) is supported — convert it, e.g. nibabel.save(nibabel.load('x.hdr'), 'x.nii.gz')", ".nii or .nii.gz");
+        RefuseHalfOfPair(path);
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -73,6 +71,14 @@ public static class NiftiReader
         {
             throw new ImageDecodeException($"cannot read NIfTI file '{path}': {e.Message}", e);
         }
+    }
+
+    /// <summary>Refuses an ANALYZE-style .hdr/.img name: that format is two files, and only single-file NIfTI is read.</summary>
+    public static void RefuseHalfOfPair(string path)
+    {
+        var lower = path.ToLowerInvariant();
+        if (lower.EndsWith(".hdr") || lower.EndsWith(".img") || lower.EndsWith(".hdr.gz") || lower.EndsWith(".img.gz"))
+            throw new NiftiException("path", $"'{Path.GetFileName(path)}' is half of a .hdr/.img pair; only single-file NIfTI (.nii, .nii.gz) is supported — convert it, e.g. nibabel.save(nibabel.load('x.hdr'), 'x.nii.gz')", ".nii or .nii.gz");
     }
 
     public static Volume Read(byte[] bytes, long maxVoxels, long maxSlicePixels)

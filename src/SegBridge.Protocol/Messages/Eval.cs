@@ -51,6 +51,20 @@ public sealed class EvalRunParams
     [DataMember(Name = "out")] public string? Out { get; init; }
     /// <summary>Include per-sample results (default true).</summary>
     [DataMember(Name = "includeSamples")] public bool? IncludeSamples { get; init; }
+    /// <summary>volume mode: glob of the label volume in each case folder, object = label &gt; 0 (default "OTMultiClass*"; imagePattern is the image volume's, default "Flair*").</summary>
+    [DataMember(Name = "labelPattern")] public string? LabelPattern { get; init; }
+    /// <summary>volume mode: only case folders whose name matches one of these globs (default all).</summary>
+    [DataMember(Name = "cases")] public string[]? Cases { get; init; }
+    /// <summary>volume mode: rounds of interaction + propagation per case, 1..50 (default 6).</summary>
+    [DataMember(Name = "rounds")] public int? Rounds { get; init; }
+    /// <summary>volume mode: how the next slice is chosen, one run each: quality, expected-errors, oracle, random (default ["quality"]).</summary>
+    [DataMember(Name = "sliceChoices")] public string[]? SliceChoices { get; init; }
+    /// <summary>volume mode: the robot's input on the chosen slice: box (default), extreme or scribble.</summary>
+    [DataMember(Name = "volumeInteraction")] public string? VolumeInteraction { get; init; }
+    /// <summary>volume mode: f_In refines the chosen slice's propagated mask from the previous round (default false).</summary>
+    [DataMember(Name = "slicePrior")] public bool? SlicePrior { get; init; }
+    /// <summary>When given, eval/progress notifications carrying this token report each finished round (volume) or sample, before the response.</summary>
+    [DataMember(Name = "progressToken")] public string? ProgressToken { get; init; }
 }
 
 [DataContract]
@@ -69,6 +83,65 @@ public sealed class EvalRunResult
     [DataMember(Name = "skippedSamples")] public required int SkippedSamples { get; init; }
     /// <summary>Report files written (when out was given).</summary>
     [DataMember(Name = "files")] public string[]? Files { get; init; }
+    /// <summary>volume mode only: whole-volume Dice after each round, per case and slice choice (models and samples are then empty).</summary>
+    [DataMember(Name = "volume")] public VolumeEvalReport? Volume { get; init; }
+}
+
+[DataContract]
+public sealed class VolumeEvalReport
+{
+    [DataMember(Name = "model")] public required string Model { get; init; }
+    [DataMember(Name = "cases")] public required string[] Cases { get; init; }
+    [DataMember(Name = "rounds")] public required int Rounds { get; init; }
+    [DataMember(Name = "interaction")] public required string Interaction { get; init; }
+    [DataMember(Name = "slicePrior")] public required bool SlicePrior { get; init; }
+    /// <summary>Per slice choice: the mean over cases of the whole-volume Dice after rounds 1..rounds.</summary>
+    [DataMember(Name = "meanDice")] public required VolumeChoiceDice[] MeanDice { get; init; }
+    [DataMember(Name = "runs")] public required VolumeCaseRun[] Runs { get; init; }
+}
+
+[DataContract]
+public sealed class VolumeChoiceDice
+{
+    [DataMember(Name = "choice")] public required string Choice { get; init; }
+    [DataMember(Name = "dice")] public required double[] Dice { get; init; }
+}
+
+[DataContract]
+public sealed class VolumeCaseRun
+{
+    [DataMember(Name = "case")] public required string Case { get; init; }
+    [DataMember(Name = "choice")] public required string Choice { get; init; }
+    [DataMember(Name = "rounds")] public required VolumeRoundResult[] Rounds { get; init; }
+}
+
+[DataContract]
+public sealed class VolumeRoundResult
+{
+    [DataMember(Name = "number")] public required int Number { get; init; }
+    /// <summary>The slice the robot interacted on this round.</summary>
+    [DataMember(Name = "slice")] public required int Slice { get; init; }
+    [DataMember(Name = "dice")] public required double Dice { get; init; }
+    [DataMember(Name = "sliceDice")] public required double SliceDice { get; init; }
+    [DataMember(Name = "seconds")] public required double Seconds { get; init; }
+    /// <summary>f_QA's score of the chosen slice before this round (null in round 1).</summary>
+    [DataMember(Name = "chosenQuality")] public double? ChosenQuality { get; init; }
+    /// <summary>Pearson r between f_QA's scores and the true IoU after this round (null when it cannot be computed).</summary>
+    [DataMember(Name = "qualityCorrelation")] public double? QualityCorrelation { get; init; }
+    [DataMember(Name = "qualityError")] public double? QualityError { get; init; }
+}
+
+/// <summary>eval/progress: a running eval/run that carried a progressToken finished a round (volume mode) or a sample.</summary>
+[DataContract]
+public sealed class EvalProgressParams
+{
+    [DataMember(Name = "progressToken")] public required string ProgressToken { get; init; }
+    /// <summary>The case (volume mode) or sample name.</summary>
+    [DataMember(Name = "name")] public required string Name { get; init; }
+    /// <summary>Volume mode: the slice choice; otherwise the model.</summary>
+    [DataMember(Name = "run")] public required string Run { get; init; }
+    [DataMember(Name = "done")] public required int Done { get; init; }
+    [DataMember(Name = "total")] public required int Total { get; init; }
 }
 
 [DataContract]

@@ -192,14 +192,14 @@ public sealed class HistoryResult
     [DataMember(Name = "sessionId")] public required string SessionId { get; init; }
     /// <summary>Applied interactions, oldest first.</summary>
     [DataMember(Name = "interactions")] public required InteractionRecord[] Interactions { get; init; }
-    /// <summary>Undone interactions that redo would re-apply, next first.</summary>
+    /// <summary>Undone interactions that redo would re-apply, next first; an undone sessions/reset is a record of type "reset".</summary>
     [DataMember(Name = "redoable")] public required InteractionRecord[] Redoable { get; init; }
 }
 
 [DataContract]
 public sealed class InteractionRecord
 {
-    /// <summary>click, scribble, labels, box or extremePoints.</summary>
+    /// <summary>click, scribble, labels, box or extremePoints; in redoable also reset (an undone sessions/reset, with no other field).</summary>
     [DataMember(Name = "type")] public required string Type { get; init; }
     [DataMember(Name = "click")] public ClickDto? Click { get; init; }
     [DataMember(Name = "scribble")] public ScribbleDto? Scribble { get; init; }

@@ -71,7 +71,7 @@ public class EvalEndToEndTests(ITestOutputHelper output)
         Directory.CreateDirectory(dir);
         var (code, _, err) = await Run("eval", "--dataset", dir, "--model", "nope", "--out", dir);
         Assert.Equal(2, code);
-        Assert.Contains("unknown model 'nope'; known: click-hist-cgam, click-hist-f-brs, click-hist-g-brs, click-hist-none, deepscribble-hist, graph-cut, guide-hist, guide-weak-hist, mem3d-brats, random-walker, tissue, watershed", err);
+        Assert.Contains("unknown model 'nope'; known: click-hist-cgam, click-hist-f-brs, click-hist-g-brs, click-hist-none, deepscribble-hist, graph-cut, guide-hist, guide-hist-imagenet, guide-weak-hist, mem3d-brats, random-walker, tissue, watershed", err);
         (code, _, err) = await Run("eval", "--dataset", dir + "-missing", "--model", "watershed", "--out", dir);
         Assert.Equal(2, code);
         Assert.Contains("does not exist", err);

@@ -69,10 +69,10 @@ public sealed class VolumeEvalTests(ITestOutputHelper output)
         var predicted = new[] { S(1, 1, 0, 0), S(1, 1, 0, 0), S(1, 0, 0, 0), S(0, 0, 0, 0), S(1, 1, 1, 1) };
         // IoU on slices 1, 2, 4 (0 is interactive, 3 is empty): 0.5, 0.5, 0.25.
         var quality = new[] { 1f, 0.6f, 0.6f, 0.1f, 0.2f };
-        var (r, error) = SegBridge.Eval.VolumeEval.QualityAgreement(predicted, truth, quality, [0]);
+        var (r, error) = SegBridge.Eval.Volumes.VolumeMetrics.QualityAgreement(predicted, truth, quality, [0]);
         Assert.Equal(1.0, r!.Value, 6);
         Assert.Equal((0.1 + 0.1 + 0.05) / 3, error!.Value, 6);
-        var (none, noError) = SegBridge.Eval.VolumeEval.QualityAgreement(predicted, truth, quality, [0, 1, 2, 4]);
+        var (none, noError) = SegBridge.Eval.Volumes.VolumeMetrics.QualityAgreement(predicted, truth, quality, [0, 1, 2, 4]);
         Assert.Null(none);
         Assert.Null(noError);
     }

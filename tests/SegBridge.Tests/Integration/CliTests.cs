@@ -97,7 +97,7 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task Protocol_prints_the_checked_in_openrpc_document()
+    public async Task Protocol_prints_the_checked_in_openrpc_document_and_markdown_summary()
     {
         var (code, stdout, err) = await Run("protocol");
         Assert.True(code == 0, err);
@@ -107,6 +107,13 @@ public sealed class CliTests
         var names = doc.RootElement.GetProperty("methods").EnumerateArray().Select(m => m.GetProperty("name").GetString()).ToList();
         Assert.Contains("sessions/interact", names);
         Assert.Equal(typeof(ISegBridgeApi).GetMethods().Length, names.Count);
+
+        // The Markdown summary comes from the same contract; when a method or field changes both must be regenerated.
+        var (mdCode, markdown, mdErr) = await Run("protocol", "--markdown");
+        Assert.True(mdCode == 0, mdErr);
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "SegBridge.Protocol", "README.md"));
+        Assert.True(readme == markdown, $"src/SegBridge.Protocol/README.md is stale: regenerate it with `{ProtocolMarkdown.RegenerateCommand}`");
+        foreach (var name in names) Assert.Contains($"### `{name}`", markdown);
     }
 
     [Theory]

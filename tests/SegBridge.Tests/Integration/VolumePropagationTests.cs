@@ -4,6 +4,7 @@ using SegBridge.Protocol.Messages;
 using SegBridge.Tests.Support;
 using SegBridge.Tests.Volumes;
 using Xunit.Abstractions;
+using SegBridge.Models.Torch.Mem3D;
 
 namespace SegBridge.Tests.Integration;
 
@@ -134,7 +135,7 @@ public sealed class VolumePropagationTests(ITestOutputHelper output)
         var truth = Enumerable.Range(0, labels.Depth).SelectMany(z => labels.SliceAsFloat(z).Select(v => v > 0 ? (byte)1 : (byte)0)).ToArray();
         int n = labels.SlicePixels;
         int z0 = Enumerable.Range(0, labels.Depth).MaxBy(z => truth.AsSpan(z * n, n).Count((byte)1));
-        var box = SegBridge.Models.Torch.Volumes.Guidance.Bounds(truth.AsSpan(z0 * n, n).ToArray(), labels.Width, labels.Height)!.Value;
+        var box = SegBridge.Models.Torch.Mem3D.Guidance.Bounds(truth.AsSpan(z0 * n, n).ToArray(), labels.Width, labels.Height)!.Value;
 
         var (engine, rpc) = EngineProcess.StartStdio("--threads", "1", "--allow-root", folder);
         await using (engine)
@@ -154,7 +155,7 @@ public sealed class VolumePropagationTests(ITestOutputHelper output)
 
             // The same slice from the tumour's four extreme points (the eval robot's, from the truth).
             var e = await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = img.ImageId, ModelId = "mem3d-brats", Slice = z0 });
-            var points = SegBridge.Eval.VolumeEval.Extremes(truth.AsSpan(z0 * n, n).ToArray(), labels.Width, labels.Height).Select(p => new[] { p.X + 0.5, p.Y + 0.5 }).ToArray();
+            var points = SegBridge.Eval.Volumes.VolumeSliceRobot.Extremes(truth.AsSpan(z0 * n, n).ToArray(), labels.Width, labels.Height).Select(p => new[] { p.X + 0.5, p.Y + 0.5 }).ToArray();
             var fromPoints = await rpc.CallAsync<MaskResult>("sessions/interact", new InteractParams { SessionId = e.SessionId, ExtremePoints = new ExtremePointsDto { Points = points }, Format = "raw" });
             double pointsDice = Dice(fromPoints.Data!, truth.AsSpan(z0 * n, n).ToArray());
             output.WriteLine($"extreme points on slice {z0}: slice Dice {pointsDice:0.000}");

@@ -17,12 +17,7 @@ public sealed class VolumeRoundsTests
     private const int W = 64, H = 60, D = 16, Start = 8;
     private static string Weights => Path.Combine(RepoPaths.Root, "plugin-manifests", "weights", "mem3d-brats.safetensors");
 
-    private static string SphereFile(string dir)
-    {
-        var path = Path.Combine(dir, "sphere.nii.gz");
-        NiftiWriter.Write(SyntheticVolumes.Sphere(W, H, D, 0, 0, 0), path);
-        return path;
-    }
+    private static string SphereFile(string dir) => SyntheticVolumes.SphereFile(dir, W, H, D);
 
     private static BoxDto Box => new() { X0 = 14, Y0 = 12, X1 = 50, Y1 = 48 };
 

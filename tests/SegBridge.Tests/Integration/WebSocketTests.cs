@@ -98,7 +98,7 @@ public sealed class WebSocketTests
         using var http = new HttpClient();
         var page = await http.GetStringAsync(ws.Ready.GetProperty("viewer").GetString());
         Assert.Contains("app.js", page);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(new Uri(ws.Ready.GetProperty("viewer").GetString()!), "../plugin-manifests/clients.json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(new Uri(ws.Ready.GetProperty("viewer").GetString()!), "../plugin-manifests/random-walker.json"))).StatusCode);
 
         // An existing token file is reused as it is.
         ws.Engine.Terminate();
@@ -244,5 +244,23 @@ public sealed class WebSocketTests
             Assert.Equal(ProtocolInfo.Version, init.GetProperty("result").GetProperty("protocolVersion").GetString());
             Assert.Equal(WebSocketState.Open, socket.State);
         }
+    }
+
+    [Fact]
+    public async Task A_path_outside_the_roots_is_refused_without_listing_the_engines_folders()
+    {
+        var root = Directory.CreateTempSubdirectory("segbridge-root").FullName;
+        await using var ws = await StartAsync("127.0.0.1:0", "--allow-root", root);
+        var (socket, _) = await TryConnectAsync(ws.Rpc, ws.Token);
+        using (socket)
+        using (var rpc = JsonRpcOver(socket))
+        {
+            await rpc.InitializeAsync();
+            var refused = await rpc.ErrorAsync("images/open", new OpenImageParams { Path = "/etc/hostname" });
+            Assert.Equal(3004, refused.ErrorCode);
+            Assert.Contains("'/etc/hostname' is outside the folders this engine may read", refused.Message);
+            Assert.DoesNotContain(root, refused.Message);
+        }
+        Directory.Delete(root, recursive: true);
     }
 }

@@ -37,6 +37,19 @@ public sealed class SecurityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_new_log_file_is_readable_by_its_owner_only()
+    {
+        var dir = Path.Combine(Directory.CreateTempSubdirectory("segbridge-log").FullName, "new-folder");
+        var log = Path.Combine(dir, "engine.log");
+        var (code, _, err) = await EngineCli.RunAsync("models", "list", "--log-file", log);
+        Assert.True(code == 0, err);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
+        Assert.NotEqual(0, new FileInfo(log).Length);
+        Directory.Delete(Path.GetDirectoryName(dir)!, recursive: true);
+    }
+
+    [Fact]
     public async Task Pipe_socket_belongs_to_the_owner_only_and_a_second_user_is_refused()
     {
         var name = $"sbt-sec-{Guid.NewGuid():N}"[..20];
@@ -47,14 +60,12 @@ public sealed class SecurityTests(ITestOutputHelper output)
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(socket));
             Assert.Equal(Environment.UserName, info.Owner);
 
-            if (Environment.UserName != "root" || !File.Exists("/usr/sbin/useradd") || !File.Exists("/usr/sbin/runuser"))
+            if (ProbeUser.Unavailable() is { } unavailable)
             {
-                output.WriteLine("SKIPPED second-user check: needs root with useradd and runuser to create a throw-away user");
+                output.WriteLine($"SKIPPED second-user check: {unavailable}");
                 return;
             }
-            const string user = "segbridge-probe";
-            Run("/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user);
-            var (code, stdout, stderr) = Run("/usr/sbin/runuser", "-u", user, "--", "/usr/bin/python3", "-c",
+            var (code, stdout, stderr) = Run("/usr/sbin/runuser", "-u", ProbeUser.Name, "--", "/usr/bin/python3", "-c",
                 $"import socket\ns = socket.socket(socket.AF_UNIX)\ntry:\n    s.connect('{socket}')\n    print('CONNECTED')\nexcept OSError as e:\n    print('REFUSED', e.errno)");
             output.WriteLine($"second user: {stdout.Trim()} {stderr.Trim()}");
             Assert.Equal(0, code);
@@ -62,16 +73,7 @@ public sealed class SecurityTests(ITestOutputHelper output)
         }
     }
 
-    private static (int Code, string Out, string Err) Run(string exe, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var o = p.StandardOutput.ReadToEnd();
-        var e = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, o, e);
-    }
+    private static (int Code, string Out, string Err) Run(string exe, params string[] args) => ProcessRun.Run(exe, args);
 
     /// <summary>The owner of a file, read with stat(1) (System.IO does not expose it).</summary>
     private sealed class UnixFileInfo(string path)

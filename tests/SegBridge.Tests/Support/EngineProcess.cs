@@ -26,12 +26,18 @@ public sealed class EngineProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    public static EngineProcess Start(params string[] args)
+    public static EngineProcess Start(params string[] args) => Start(new Dictionary<string, string?>(), args);
+
+    /// <param name="environment">Variables to set (a null value removes one), e.g. TMPDIR for the pipe's folder.</param>
+    public static EngineProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(RepoPaths.Engine)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+            if (value is null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
         foreach (var a in args) psi.ArgumentList.Add(a);
         // Keep test logs and journals out of the user's state folder.
         psi.ArgumentList.Add("--log-file");
@@ -58,9 +64,12 @@ public sealed class EngineProcess : IAsyncDisposable
     }
 
     /// <summary>`segbridge serve --pipe NAME`; returns once the ready line names the socket.</summary>
-    public static async Task<(EngineProcess Engine, string SocketPath)> StartPipeAsync(string name, params string[] extra)
+    public static Task<(EngineProcess Engine, string SocketPath)> StartPipeAsync(string name, params string[] extra)
+        => StartPipeAsync(new Dictionary<string, string?>(), name, extra);
+
+    public static async Task<(EngineProcess Engine, string SocketPath)> StartPipeAsync(IReadOnlyDictionary<string, string?> environment, string name, params string[] extra)
     {
-        var engine = Start(["serve", "--pipe", name, .. extra]);
+        var engine = Start(environment, ["serve", "--pipe", name, .. extra]);
         var line = await engine.Process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))
                    ?? throw new InvalidOperationException("engine exited before its ready line: " + engine.StdErr);
         using var doc = JsonDocument.Parse(line);

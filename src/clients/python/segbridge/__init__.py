@@ -16,11 +16,13 @@ __version__ = "0.1.0"
 
 from .errors import (  # noqa: E402
     ERROR_CLASSES,
+    EngineStoppingError,
     ImageError,
     InternalEngineError,
     InvalidArgumentError,
     InvalidInteractionError,
     InvalidParamsError,
+    JournalUnavailableError,
     LimitExceededError,
     MethodNotFoundError,
     ModelUnavailableError,
@@ -54,5 +56,6 @@ from .client import (  # noqa: E402
     find_executable,
     pipe_path,
 )
+from .pipes import check_pipe_socket, pipe_folder  # noqa: E402
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -22,9 +22,10 @@ from . import __version__ as _client_version
 from .codecs import png_decode, rasterize_multipolygon, rle_decode
 from .errors import SegBridgeConnectionError, SegBridgeError, SegBridgeTimeout
 from .evaluation import EvalResults
+from .pipes import check_peer, check_pipe_socket, pipe_path
 from .transport import Connection, ProcessTransport, SocketTransport
 
-PROTOCOL_VERSION = "1.1"
+PROTOCOL_VERSION = "1.2"
 MASK_FORMATS = ("rle", "png", "raw", "polygons")
 
 ArrayLike = Any
@@ -37,15 +38,6 @@ def dotnet_temp_dir() -> str:
     """The directory .NET's ``Path.GetTempPath()`` returns on Unix: ``$TMPDIR`` or ``/tmp/`` (with a trailing slash)."""
     tmp = os.environ.get("TMPDIR") or "/tmp/"
     return tmp if tmp.endswith("/") else tmp + "/"
-
-
-def pipe_path(name_or_path: Union[str, os.PathLike]) -> str:
-    """Socket path of a .NET named pipe: a path starting with ``/`` is used as-is, a name ``N``
-    becomes ``<GetTempPath()>CoreFxPipe_N``."""
-    s = os.fspath(name_or_path)
-    if s.startswith("/"):
-        return s
-    return dotnet_temp_dir() + "CoreFxPipe_" + s
 
 
 def find_executable(executable: Optional[Union[str, os.PathLike]] = None) -> str:
@@ -103,6 +95,12 @@ def _raw_array(arr: np.ndarray) -> dict:
 
 
 # ---------------------------------------------------------------------------- results
+
+def _camel(name: str) -> str:
+    """``mask_share`` -> ``maskShare`` (camelCase names pass through)."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
 
 class MaskResult:
     """The mask after an interaction (or from ``sessions/mask``).
@@ -308,7 +306,11 @@ class Session:
         return MaskResult(self.engine.request("sessions/redo", self._params(format, tolerance)))
 
     def reset(self, format: Optional[str] = None, tolerance: Optional[float] = None) -> MaskResult:
-        """Drop every interaction (undoable) and return the empty mask."""
+        """Drop every interaction and return the starting mask (empty, or the session's initial mask).
+
+        Undoable, as an editor's "clear" is: :meth:`undo` right after it brings the interactions back with
+        their masks, and :meth:`redo` resets again. An interaction after the reset is undone first.
+        """
         return MaskResult(self.engine.request("sessions/reset", self._params(format, tolerance)))
 
     def mask(self, format: str = "raw", tolerance: Optional[float] = None) -> MaskResult:
@@ -451,22 +453,29 @@ class Engine:
                 initialize: bool = True) -> "Engine":
         """Connect to a running pipe service and initialize.
 
-        ``pipe_name_or_path`` is the pipe name given to ``serve --pipe`` (mapped to
-        ``<TMPDIR or /tmp>/CoreFxPipe_NAME``) or a socket path starting with ``/``. The connection is
-        retried until ``connect_timeout`` seconds pass (the service may still be starting).
+        ``pipe_name_or_path`` is the pipe name given to ``serve --pipe`` (the socket NAME in the
+        owner-only folder :func:`segbridge.pipe_folder`) or a socket path starting with ``/``. The
+        connection is retried until ``connect_timeout`` seconds pass (the service may still be starting).
+        Nothing is sent unless the path is a socket of this user's and the process serving it runs as this
+        user (:class:`SegBridgeConnectionError` otherwise).
         """
         path = pipe_path(pipe_name_or_path)
         deadline = time.monotonic() + connect_timeout
         while True:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
+                check_pipe_socket(path)
                 sock.connect(path)
+                check_peer(sock, path)
                 break
             except (FileNotFoundError, ConnectionRefusedError) as e:
                 sock.close()
                 if time.monotonic() >= deadline:
                     raise SegBridgeConnectionError(f"cannot connect to {path}: {e}") from None
                 time.sleep(0.05)
+            except SegBridgeConnectionError:
+                sock.close()
+                raise
             except OSError as e:
                 sock.close()
                 raise SegBridgeConnectionError(f"cannot connect to {path}: {e}") from None
@@ -495,16 +504,18 @@ class Engine:
         """Notifications received so far (most recent last; bounded)."""
         return self._conn.notifications
 
-    def request(self, method: str, params: Optional[dict] = None, timeout: Optional[float] = ...) -> Any:
+    def request(self, method: str, params: Optional[dict] = None, timeout: Optional[float] = ...,
+                cancel: Optional[threading.Event] = None) -> Any:
         """Low-level call: send ``method`` with the by-name ``params`` object, return the result.
 
         Raises :class:`SegBridgeError` (subclass by code) for an error response and
-        :class:`SegBridgeTimeout` after ``timeout`` seconds (default :attr:`timeout`).
+        :class:`SegBridgeTimeout` after ``timeout`` seconds (default :attr:`timeout`). Setting ``cancel``
+        (or Ctrl-C / a notebook interrupt while waiting) cancels the request in the engine.
         """
         if timeout is ...:
             timeout = self.timeout
         try:
-            return self._conn.request(method, params, timeout)
+            return self._conn.request(method, params, timeout, cancel)
         except SegBridgeConnectionError as e:
             if self.process is not None:
                 rc = self.process.poll()
@@ -639,6 +650,61 @@ class Engine:
                     "out": None if out is None else os.fspath(out)}
         params.update({k: v for k, v in optional.items() if v is not None})
         return EvalResults.from_wire(self.request("eval/run", params, timeout=timeout))
+
+    def evaluate_volumes(self, dataset: Union[str, os.PathLike], model: str, rounds: int = 6,
+                         slice_choices: Sequence[str] = ("quality",), interaction: str = "box", seed: int = 1,
+                         slice_prior: bool = False, image_pattern: Optional[str] = None, label_pattern: Optional[str] = None,
+                         cases: Optional[Sequence[str]] = None, out: Optional[Union[str, os.PathLike]] = None,
+                         on_progress: Optional[Callable[[dict], None]] = None, cancel: Optional[threading.Event] = None,
+                         timeout: Optional[float] = None) -> dict:
+        """Mem3D's rounds over a folder of volume case folders (``eval/run`` with mode ``volume``), the same
+        path as ``segbridge eval --mode volume``.
+
+        Every round the robot interacts (``interaction``: ``box``, ``extreme`` or ``scribble``) on the slice chosen by
+        each of ``slice_choices`` (``quality``, ``expected-errors``, ``oracle``, ``random``) and the model propagates.
+        Returns the result's ``volume`` part: ``{model, cases, rounds, meanDice: [{choice, dice}], runs}``, with the
+        whole-volume Dice after each round. ``on_progress({name, run, done, total})`` is called after each round;
+        set ``cancel`` (or interrupt the kernel) to stop the evaluation.
+        """
+        params: dict = {"dataset": os.fspath(dataset), "models": [model], "mode": "volume", "rounds": int(rounds),
+                        "sliceChoices": list(slice_choices), "volumeInteraction": interaction, "seed": int(seed),
+                        "slicePrior": bool(slice_prior)}
+        optional = {"imagePattern": image_pattern, "labelPattern": label_pattern,
+                    "cases": None if cases is None else list(cases), "out": None if out is None else os.fspath(out)}
+        params.update({k: v for k, v in optional.items() if v is not None})
+        return self._with_progress("eval/run", params, on_progress, timeout, cancel)["volume"]
+
+    def train(self, family: str, data: Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]],
+              out: Union[str, os.PathLike], name: str, class_data: Optional[Sequence[Union[str, os.PathLike]]] = None,
+              on_progress: Optional[Callable[[dict], None]] = None, cancel: Optional[threading.Event] = None,
+              timeout: Optional[float] = None, **options: Any) -> dict:
+        """Train a learned family's weights in the engine (``train/run``), as ``segbridge train`` does.
+
+        ``family``: ``brs-click``, ``guide``, ``weak-guide``, ``deepscribble`` or ``mem3d``; ``data``: training
+        folders (``DIR[:pattern=GLOB][:class=ID][:alternate=even|odd]``); ``out``: the manifest folder; ``options``:
+        the family's options as Python names or camelCase (``iterations=200, mask_share=0.3, guide_weights=...``).
+        ``on_progress({stage, iteration, iterations, loss})`` is called as training goes; set ``cancel`` (or interrupt
+        the kernel) to stop it: the engine then writes nothing. Returns ``{weights, record, manifests, seconds, ...}``.
+        """
+        folders = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+        params: dict = {"family": family, "data": [os.fspath(d) for d in folders], "out": os.fspath(out), "name": name,
+                        "options": {_camel(k): v for k, v in options.items()}}
+        if class_data is not None:
+            params["classData"] = [os.fspath(d) for d in class_data]
+        return self._with_progress("train/run", params, on_progress, timeout, cancel)
+
+    def _with_progress(self, method: str, params: dict, on_progress: Optional[Callable[[dict], None]],
+                       timeout: Optional[float], cancel: Optional[threading.Event]) -> Any:
+        token = None
+        if on_progress is not None:
+            token = f"{method}-{uuid.uuid4().hex[:12]}"
+            params["progressToken"] = token
+            self._conn.add_progress_handler(token, on_progress)
+        try:
+            return self.request(method, params, timeout=timeout, cancel=cancel)
+        finally:
+            if token is not None:
+                self._conn.remove_progress_handler(token)
 
     def shutdown(self, timeout: Optional[float] = 5.0) -> None:
         """Send ``shutdown``: the stdio engine exits, a pipe service closes this connection."""

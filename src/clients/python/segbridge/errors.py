@@ -20,6 +20,7 @@ NOT_INITIALIZED = 1001
 PROTOCOL_VERSION_MISMATCH = 1002
 INVALID_ARGUMENT = 1003
 LIMIT_EXCEEDED = 1004
+ENGINE_STOPPING = 1005
 UNKNOWN_MODEL = 2001
 MODEL_UNAVAILABLE = 2002
 UNSUPPORTED_INTERACTION = 2003
@@ -31,6 +32,7 @@ UNKNOWN_SESSION = 4001
 INVALID_INTERACTION = 4002
 NOTHING_TO_UNDO = 4003
 NOTHING_TO_REDO = 4004
+JOURNAL_UNAVAILABLE = 5001
 INTERNAL_ERROR = 9001
 
 
@@ -129,6 +131,13 @@ class LimitExceededError(SegBridgeError):
     """1004: a size or count limit was exceeded."""
 
 
+class EngineStoppingError(SegBridgeError):
+    """1005: the engine is stopping (SIGTERM/SIGINT): it sends the replies in flight but runs no new request.
+
+    Reconnect once the service runs again.
+    """
+
+
 class UnknownModelError(SegBridgeError):
     """2001: no model with that id."""
 
@@ -165,6 +174,14 @@ class NothingToRedoError(SegBridgeError):
     """4004: redo with nothing undone."""
 
 
+class JournalUnavailableError(SegBridgeError):
+    """5001: the engine could not write the change to its journal (e.g. its disk is full).
+
+    The change was refused and not applied; the session is as it was. Retry once the engine's
+    state folder has room again.
+    """
+
+
 class InternalEngineError(SegBridgeError):
     """9001 (or -32603): something unexpected failed inside the engine."""
 
@@ -178,6 +195,7 @@ ERROR_CLASSES: Dict[int, Type[SegBridgeError]] = {
     PROTOCOL_VERSION_MISMATCH: ProtocolVersionError,
     INVALID_ARGUMENT: InvalidArgumentError,
     LIMIT_EXCEEDED: LimitExceededError,
+    ENGINE_STOPPING: EngineStoppingError,
     UNKNOWN_MODEL: UnknownModelError,
     MODEL_UNAVAILABLE: ModelUnavailableError,
     UNSUPPORTED_INTERACTION: UnsupportedInteractionError,
@@ -189,6 +207,7 @@ ERROR_CLASSES: Dict[int, Type[SegBridgeError]] = {
     INVALID_INTERACTION: InvalidInteractionError,
     NOTHING_TO_UNDO: NothingToUndoError,
     NOTHING_TO_REDO: NothingToRedoError,
+    JOURNAL_UNAVAILABLE: JournalUnavailableError,
     INTERNAL_ERROR: InternalEngineError,
 }
 

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from typing import Any, Callable, Deque, Dict, Optional
 
 from .errors import (
@@ -144,8 +145,15 @@ class Connection:
         """True once the stream ended or :meth:`close` was called."""
         return self._closed_reason is not None
 
-    def request(self, method: str, params: Optional[dict] = None, timeout: Optional[float] = None) -> Any:
+    def request(self, method: str, params: Optional[dict] = None, timeout: Optional[float] = None,
+                cancel: Optional[threading.Event] = None) -> Any:
         """Send a request and block until its result arrives.
+
+        ``cancel``: when this event is set (from another thread, or a progress handler) the request is
+        cancelled with ``$/cancelRequest`` and the engine's answer (usually -32800) is raised. A
+        ``KeyboardInterrupt`` while waiting (Ctrl-C, or a notebook's interrupt button) cancels the request the
+        same way, waits up to 10 s for the engine to confirm, and is then re-raised, so the engine does not go
+        on computing for nobody.
 
         Raises:
             SegBridgeError: the engine answered with an error object (subclass by code).
@@ -166,7 +174,7 @@ class Connection:
             with self._pending_lock:
                 self._pending.pop(rid, None)
             raise
-        if not pending.event.wait(timeout):
+        if not self._wait(rid, pending, timeout, cancel):
             with self._pending_lock:
                 self._pending.pop(rid, None)
             if pending.response is None:
@@ -183,6 +191,34 @@ class Connection:
         if "result" not in response:
             raise SegBridgeProtocolError(f"{method}: response without result or error: {response!r}")
         return response["result"]
+
+    def _wait(self, rid: int, pending: "_Pending", timeout: Optional[float], cancel: Optional[threading.Event]) -> bool:
+        """Waits for the response; False on timeout. Cancels on ``cancel`` or Ctrl-C (see :meth:`request`)."""
+        if cancel is None:
+            try:
+                return pending.event.wait(timeout)
+            except KeyboardInterrupt:
+                self._cancel_and_wait(rid, pending)
+                raise
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            while not pending.event.wait(0.05):
+                if cancel.is_set():
+                    self._cancel_and_wait(rid, pending)
+                    return pending.event.is_set() or pending.event.wait(timeout)
+                if deadline is not None and time.monotonic() >= deadline:
+                    return False
+            return True
+        except KeyboardInterrupt:
+            self._cancel_and_wait(rid, pending)
+            raise
+
+    def _cancel_and_wait(self, rid: int, pending: "_Pending", grace: float = 10.0) -> None:
+        try:
+            self.notify("$/cancelRequest", {"id": rid})
+        except SegBridgeError:
+            return
+        pending.event.wait(grace)
 
     def add_progress_handler(self, token: str, handler: Callable[[dict], None]) -> None:
         """Route notifications whose params carry ``progressToken == token`` to ``handler(params)``.

@@ -95,7 +95,7 @@ def test_concurrent_requests_answered_out_of_order():
 def test_error_objects_become_exceptions_by_code():
     table = {"a": (2001, segbridge.UnknownModelError), "b": (4002, segbridge.InvalidInteractionError),
              "c": (4001, segbridge.UnknownSessionError), "d": (1234, segbridge.SegBridgeError),
-             "e": (-32601, segbridge.MethodNotFoundError)}
+             "e": (-32601, segbridge.MethodNotFoundError), "f": (5001, segbridge.JournalUnavailableError)}
 
     def handler(msg):
         code = table[msg["method"]][0]
@@ -184,13 +184,20 @@ def test_connection_loss_fails_pending_and_later_calls():
     conn.close()
 
 
-def test_pipe_path_honours_tmpdir(monkeypatch):
+def test_pipe_path_is_in_an_owner_only_folder_honouring_xdg_runtime_dir_and_tmpdir(monkeypatch, tmp_path):
+    uid = os.geteuid()
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
     monkeypatch.delenv("TMPDIR", raising=False)
-    assert segbridge.pipe_path("abc") == "/tmp/CoreFxPipe_abc"
+    assert segbridge.pipe_path("abc") == f"/tmp/segbridge-{uid}/abc"
     monkeypatch.setenv("TMPDIR", "/var/tmp/x")
-    assert segbridge.pipe_path("abc") == "/var/tmp/x/CoreFxPipe_abc"
+    assert segbridge.pipe_path("abc") == f"/var/tmp/x/segbridge-{uid}/abc"
     monkeypatch.setenv("TMPDIR", "/var/tmp/y/")
-    assert segbridge.pipe_path("abc") == "/var/tmp/y/CoreFxPipe_abc"
+    assert segbridge.pipe_path("abc") == f"/var/tmp/y/segbridge-{uid}/abc"
+    # XDG_RUNTIME_DIR counts only when it is a folder of this user's, as the engine decides
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert segbridge.pipe_path("abc") == f"{tmp_path}/segbridge/abc"
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "missing"))
+    assert segbridge.pipe_path("abc") == f"/var/tmp/y/segbridge-{uid}/abc"
     assert segbridge.pipe_path("/run/sock") == "/run/sock"
 
 

@@ -126,24 +126,39 @@ public class SegBridgeClient implements Closeable {
         }
     }
 
-    /** Socket path of a .NET named pipe: a name starting with '/' is the path, else $TMPDIR (or /tmp) + CoreFxPipe_NAME. */
-    public static String pipePath(String nameOrPath) {
-        if (nameOrPath.startsWith("/")) return nameOrPath;
+    /**
+     * The owner-only folder {@code segbridge serve --pipe NAME} puts its socket in, by the engine's rule:
+     * {@code $XDG_RUNTIME_DIR/segbridge} when XDG_RUNTIME_DIR is a folder of this user's, else
+     * {@code $TMPDIR/segbridge-UID} ({@code /tmp} without TMPDIR).
+     */
+    public static String pipeFolder() {
+        long uid = PipeChecks.currentUid();
+        String runtime = System.getenv("XDG_RUNTIME_DIR");
+        if (runtime != null && runtime.startsWith("/") && PipeChecks.isDirectoryOwnedBy(runtime, uid))
+            return (runtime.endsWith("/") ? runtime : runtime + "/") + "segbridge";
         String tmp = System.getenv("TMPDIR");
         if (tmp == null || tmp.length() == 0) tmp = "/tmp/";
         if (!tmp.endsWith("/")) tmp += "/";
-        return tmp + "CoreFxPipe_" + nameOrPath;
+        return tmp + "segbridge-" + uid;
+    }
+
+    /** Socket path of {@code serve --pipe NAME}: a name starting with '/' is the path, else NAME in {@link #pipeFolder()}. */
+    public static String pipePath(String nameOrPath) {
+        if (nameOrPath.startsWith("/")) return nameOrPath;
+        return pipeFolder() + "/" + nameOrPath;
     }
 
     /**
      * Connects to {@code segbridge serve --pipe NAME} (Java 16+ only, via reflection on
-     * {@code UnixDomainSocketAddress}) and sends {@code initialize}.
+     * {@code UnixDomainSocketAddress}) and sends {@code initialize}. Nothing is sent unless the path is a
+     * socket owned by this user and the process serving it runs as this user (see {@link PipeChecks}).
      */
     public static SegBridgeClient connectPipe(String nameOrPath) {
         if (!pipeSupported())
             throw new SegBridgeException("connecting to a pipe needs Java 16 or newer (this is Java "
                     + System.getProperty("java.version") + "); use the stdio launch instead", null);
         String path = pipePath(nameOrPath);
+        PipeChecks.checkSocket(path);
         final SocketChannel ch;
         try {
             Class<?> udsa = Class.forName("java.net.UnixDomainSocketAddress");
@@ -152,6 +167,9 @@ public class SegBridgeClient implements Closeable {
             Method open = SocketChannel.class.getMethod("open", ProtocolFamily.class);
             ch = (SocketChannel) open.invoke(null, unix);
             ch.connect(addr);
+            PipeChecks.checkPeer(ch, path);
+        } catch (SegBridgeException e) {
+            throw e;
         } catch (java.lang.reflect.InvocationTargetException e) {
             throw new SegBridgeException("cannot connect to pipe " + path, e.getCause());
         } catch (Exception e) {

@@ -24,7 +24,8 @@ import static segbridge.imagej.test.TestSupport.check;
  * Headless test against the real engine: the plugin's own code path (SegBridgeClient, InteractiveSession,
  * MaskToRoi) on a GrabCut image (synthetic when the data is absent): robot clicks, ROI vs ground truth,
  * ROI vs the engine's raw mask, undo/redo, a point selection with counters, a scribble, an error code,
- * and (Java 16+) the same click over the named pipe.
+ * and (Java 16+) the same click over the named pipe, found by its name, plus the pipe checks: a path that is
+ * not a socket and (as root) a socket owned by another user are refused before anything is sent.
  * Run: java -Djava.awt.headless=true -cp ij.jar:segbridge_imagej.jar:test-classes segbridge.imagej.test.HeadlessTest
  */
 public class HeadlessTest {
@@ -39,7 +40,10 @@ public class HeadlessTest {
 
         SegBridgeClient client = SegBridgeClient.launch(exe);
         try {
-            check(SegBridgeClient.PROTOCOL_VERSION.equals(Json.str(client.initializeResult(), "protocolVersion")), "initialize: protocol " + Json.str(client.initializeResult(), "protocolVersion"));
+            // The engine answers with its own version; a client of the same major version (1.1 here) is served unchanged.
+            String engineVersion = Json.str(client.initializeResult(), "protocolVersion");
+            String major = SegBridgeClient.PROTOCOL_VERSION.substring(0, SegBridgeClient.PROTOCOL_VERSION.indexOf('.') + 1);
+            check(engineVersion != null && engineVersion.startsWith(major), "initialize: engine protocol " + engineVersion + " for a " + SegBridgeClient.PROTOCOL_VERSION + " client");
             check(client.readyModelIds().contains("graph-cut"), "models/list has graph-cut: " + client.readyModelIds());
 
             // unknown model -> JSON-RPC error 2001, shown with its code
@@ -108,22 +112,23 @@ public class HeadlessTest {
             client.close();
         }
 
-        if (SegBridgeClient.pipeSupported()) pipeTest(exe, sample, c1(sample));
+        if (SegBridgeClient.pipeSupported()) { pipeTest(exe, sample, c1(sample)); PipeRefusalTest.run(); }
         else System.out.println("skip pipe test: Java " + System.getProperty("java.version") + " has no Unix domain sockets (needs 16+)");
         System.out.println("HeadlessTest: all checks passed");
     }
 
     private static int[] c1(TestSupport.Sample sample) { return TestSupport.nextClick(null, sample.truth); }
 
-    /** Starts `segbridge serve --pipe PATH`, reads its ready line, connects over the socket, clicks. */
+    /** Starts `segbridge serve --pipe NAME`, checks its ready line names the path the client finds, connects, clicks. */
     static void pipeTest(String exe, TestSupport.Sample sample, int[] c) throws Exception {
-        String path = "/tmp/sbij-test-" + System.nanoTime();
-        Process p = new ProcessBuilder(exe, "serve", "--pipe", path, "--no-journal").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String name = "sbij-test-" + System.nanoTime();
+        String path = SegBridgeClient.pipePath(name);
+        Process p = new ProcessBuilder(exe, "serve", "--pipe", name, "--no-journal").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String ready = r.readLine();
             check(ready != null && Json.str(Json.map(Json.parse(ready)), "path").equals(path), "pipe server ready: " + ready);
-            SegBridgeClient pc = SegBridgeClient.connectPipe(path);
+            SegBridgeClient pc = SegBridgeClient.connectPipe(name);
             try {
                 check(pc.call("ping") != null, "ping over the pipe (" + pc.description() + ")");
                 InteractiveSession s = new InteractiveSession(pc, sample.image, "graph-cut", "polygons");
