@@ -7,7 +7,7 @@ set -euo pipefail
 SEGBRIDGE=${SEGBRIDGE:-segbridge}
 DATA=${SEGBRIDGE_DATA:-../shared/data}
 OUT=examples/guide
-for guide in guide-hist click-hist-none; do
+for guide in ${GUIDES:-guide-hist click-hist-none guide-hist-imagenet}; do
   "$SEGBRIDGE" eval --dataset "$DATA/glas" --image-pattern 'testA_*' --ignore -1 --model watershed --guide-model $guide \
     --max 1 --out $OUT/glas-testA-$guide
   "$SEGBRIDGE" eval --dataset "$DATA/wsss4luad" --mask-kind class --class 0 --ignore -1 --alternate odd --model watershed \

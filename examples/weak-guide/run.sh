@@ -17,7 +17,7 @@ DATA=${SEGBRIDGE_DATA:-../shared/data}
 WORK=${WORK:-/tmp/weak-guide-exp}
 OUT=examples/weak-guide
 RUNS=${RUNS:-"0.3:sc 0.3:s 0.1:sc 0.1:s 1.0:s 1.0:sc 0.3:scw"}
-COMMON=(--iterations 300 --batch 8 --crop 160 --seed 1 --threads 1)
+COMMON=(--iterations 300 --batch 8 --crop 160 --seed 1 --threads 1 --backbone none)   # the recorded runs predate the ImageNet backbone
 mkdir -p "$WORK"
 for run in $RUNS; do
   share=${run%%:*}; kind=${run##*:}
