@@ -3,7 +3,7 @@ namespace SegBridge.Protocol;
 /// <summary>Version of the wire protocol. Clients with a different major version are refused.</summary>
 public static class ProtocolInfo
 {
-    public const string Version = "1.2";
+    public const string Version = "1.3";
     public const int Major = 1;
 
     /// <summary>Parses "MAJOR.MINOR"; returns null when the text is not a version.</summary>

@@ -1,7 +1,9 @@
 using SegBridge.Engine.Compute;
 using SegBridge.Engine.Journal;
+using SegBridge.Engine.Registry;
 using SegBridge.Engine.Sessions;
 using SegBridge.Imaging.Interactions;
+using SegBridge.Models;
 using SegBridge.Protocol;
 using SegBridge.Protocol.Messages;
 
@@ -26,25 +28,46 @@ public sealed partial class EngineApi
         var owned = engine.Sessions.All.Count(s => s.Owner == _connection);
         if (owned >= engine.Options.MaxSessionsPerClient)
             throw Errors.Make(ErrorCodes.LimitExceeded, $"this connection already has {owned} open sessions; close some first", "sessions", $"at most {engine.Options.MaxSessionsPerClient} per connection");
-        var region = ErrorMapping.Guard(() => engine.Planner.Resolve(image, ProtocolMapping.ToRequest(p)));
+        var region = ErrorMapping.Guard(() => engine.Planner.Resolve(image, ProtocolMapping.ToRequest(p), model.Manifest.PixelSizeUm));
         var (raster, mapping) = ErrorMapping.Guard(() => engine.Planner.Read(image, region, ct));
-        SessionStart start;
-        if (p.InitialMask is { } guideId)
-        {
-            var (guide, _) = ModelLookup.Guide(engine.Registry, guideId, "initialMask",
-                (_, guides) => $"initialMask '{guideId}' is not a guide model (it needs interactions); guide models: {guides}");
-            start = new SessionStart.Guide(guide);
-        }
-        // A new round on a propagated volume starts from that slice's propagated mask (Mem3D's f_In refines it).
-        else start = ErrorMapping.Guard(() => Volumes.StartFor(image, model, region, mapping, raster));
+        var start = StartOf(p.InitialMask, model) ?? ErrorMapping.Guard(() => Volumes.StartFor(image, model, region, mapping, raster));
         var session = new Session(engine.Sessions.NextId(), image, model, raster, mapping, region, start, ct);
         if (engine.Journals is { } journals)
             session.Journal = ErrorMapping.Guard(() => SessionJournal.Create(journals.JournalPath(session.Id),
-                journals.CreateRecord(session.Id, model.Manifest.Id, image, region, p.InitialMask, (start as SessionStart.Propagated)?.MaskRle)));
+                journals.CreateRecord(session.Id, model.Manifest.Id, image, region, (start as SessionStart.Guide)?.Model.Manifest.Id, (start as SessionStart.Propagated)?.MaskRle)));
         session.Touch(_connection);
         engine.Sessions.Add(session);
         Log.Info("created {0} on {1} with {2}", session.Id, image.Id, model.Manifest.Id);
         return Task.FromResult(ProtocolMapping.ToInfo(session));
+    }
+
+    /// <summary>
+    /// The mask before the first interaction: what the client's initialMask asks for ("none", "model" or the model's
+    /// own id for its prediction without interactions, or a guide's id), else the manifest's initialMask. Null: no
+    /// prediction to start from, so a session on a propagated volume slice starts from that slice's propagated mask
+    /// (Mem3D's f_In refines it) and any other from an empty mask. The journal records the model whose prediction it
+    /// was, so a replay after a manifest change still rebuilds the same session.
+    /// </summary>
+    private SessionStart? StartOf(string? asked, ModelEntry model)
+    {
+        var manifestStart = model.Manifest.Start;
+        if (asked is null && manifestStart is ModelStart.FromGuide(var defaultGuide))
+        {
+            var (fromManifest, _) = ModelLookup.Guide(engine.Registry, defaultGuide, "initialMask",
+                (_, guides) => $"model '{model.Manifest.Id}' starts from guide '{defaultGuide}' (its manifest's initialMask), which cannot predict alone; give initialMask 'none' or one of: {guides}");
+            return new SessionStart.Guide(fromManifest);
+        }
+        if (asked is null ? manifestStart == ModelStart.Self : asked == ManifestReader.OwnInitialMask || asked == model.Manifest.Id)
+        {
+            if (model.Model is not IRegionPredictor)
+                throw Errors.Argument("initialMask", $"model '{model.Manifest.Id}' cannot predict without interactions, so it has no click-free mask to start from",
+                    $"{ManifestReader.NoInitialMask} or a guide model's id");
+            return new SessionStart.Guide(model);
+        }
+        if (asked is null || asked == ManifestReader.NoInitialMask) return asked is null ? null : SessionStart.Empty;
+        var (guide, _) = ModelLookup.Guide(engine.Registry, asked, "initialMask",
+            (_, guides) => $"initialMask '{asked}' is not a guide model (it needs interactions); allowed: {ManifestReader.NoInitialMask}, {ManifestReader.OwnInitialMask} or a guide model: {guides}");
+        return new SessionStart.Guide(guide);
     }
 
     /// <summary>

@@ -49,6 +49,9 @@ internal static class ProtocolMapping
         Licence = e.Manifest.Licence,
         Paper = e.Manifest.Paper,
         Description = e.Manifest.Description,
+        Segments = e.Manifest.Segments,
+        PixelSizeUm = e.Manifest.PixelSizeUm,
+        InitialMask = e.Manifest.Start.ToString()!,
         Manifest = Path.GetFileName(e.Manifest.File),
         Device = e.Model is IDeviceBound bound ? bound.Device : e.IsReady ? "cpu" : null,
     };
@@ -64,6 +67,7 @@ internal static class ProtocolMapping
         OriginX = s.Mapping.OriginX,
         OriginY = s.Mapping.OriginY,
         Downsample = s.Mapping.Downsample,
+        Mpp = s.Image.Slide is { MppX: double mx, MppY: double my } ? s.Mapping.Downsample * (mx + my) / 2 : null,
         Slice = s.Region.Slice,
         InitialMask = VolumeResults.InitialMaskName(s.Start),
     };

@@ -51,7 +51,7 @@ public sealed class SlideInferenceService(SegBridgeEngine engine)
             throw Errors.Argument(p.Mpp is null ? "downsample" : "mpp", $"{slide.Path} does not state its pixel size, so mpp cannot be used; give a downsample", $"downsample 1..{maxDownsample}");
         else
         {
-            var mpp = p.Mpp ?? Math.Max(predictor.Spec.DefaultMpp, baseMpp);
+            var mpp = p.Mpp ?? Math.Max(model.Manifest.PixelSizeUm ?? predictor.Spec.DefaultMpp, baseMpp);
             var allowed = $"{baseMpp:0.####}..{baseMpp * maxDownsample:0.####} µm per pixel (the slide's own pixel size up to the whole region in one pixel)";
             if (!(mpp >= baseMpp * (1 - 1e-9) && mpp <= baseMpp * maxDownsample))
                 throw Errors.Argument("mpp", $"mpp {mpp} is out of range for this slide (level 0 is {baseMpp:0.####} µm per pixel)", allowed);

@@ -10,7 +10,11 @@ namespace SegBridge.Engine.Registry;
 public static partial class ManifestReader
 {
     private static readonly string[] KnownFields =
-        ["$schema", "id", "name", "family", "role", "dimensions", "interactions", "parameters", "weights", "licence", "paper", "description"];
+        ["$schema", "id", "name", "family", "role", "dimensions", "interactions", "parameters", "weights", "licence", "paper", "description", "initialMask", "segments", "pixelSizeUm"];
+    /// <summary>initialMask values besides a guide's id: an empty start, or the model's own prediction without interactions.</summary>
+    public const string NoInitialMask = "none", OwnInitialMask = "model";
+    /// <summary>pixelSizeUm's allowed range, µm per pixel (0.05: beyond any light microscope; 10000: a 1 cm voxel).</summary>
+    public const double MinPixelSizeUm = 0.05, MaxPixelSizeUm = 10000;
     /// <summary>refinement: takes interactions (sessions); guide: predicts without them (slides/infer, eval's guide model).</summary>
     public static readonly string[] KnownRoles = ["refinement", "guide"];
     private static readonly string[] KnownInteractions = ["click", "scribble", "labels", "box", "extremePoints", "slice"];
@@ -90,8 +94,24 @@ public static partial class ManifestReader
                 }
             }
 
+            var start = OptionalString(file, root, "initialMask") switch
+            {
+                null or NoInitialMask => ModelStart.None,
+                OwnInitialMask => ModelStart.Self,
+                var guide when IdPattern().IsMatch(guide) => new ModelStart.FromGuide(guide),
+                var other => throw new ManifestException(file, "initialMask", $"is '{other}'; allowed: {NoInitialMask}, {OwnInitialMask} (the model's own prediction without interactions) or a guide model's id"),
+            };
+            double? pixelSize = null;
+            if (root.TryGetProperty("pixelSizeUm", out var px) && px.ValueKind != JsonValueKind.Null)
+            {
+                if (px.ValueKind != JsonValueKind.Number || !px.TryGetDouble(out var um) || !(um >= MinPixelSizeUm && um <= MaxPixelSizeUm))
+                    throw new ManifestException(file, "pixelSizeUm", $"must be a number of µm per pixel in [{MinPixelSizeUm}, {MaxPixelSizeUm}]");
+                pixelSize = um;
+            }
+
             return new ModelManifest(file, id, name, family, role, dimensions, interactions, parameters, weights,
-                OptionalString(file, root, "licence"), OptionalString(file, root, "paper"), OptionalString(file, root, "description"));
+                OptionalString(file, root, "licence"), OptionalString(file, root, "paper"), OptionalString(file, root, "description"),
+                start, OptionalString(file, root, "segments"), pixelSize);
         }
     }
 

@@ -74,7 +74,9 @@ public sealed class Session
         switch (Start)
         {
             case SessionStart.Guide guide:
-                _initialMask = guide.Model.Model!.Segment(Raster, [], new ModelSessionState(), ct).Mask;
+                // The model's own click-free prediction shares the session's cache (image tensor, features).
+                var scratch = ReferenceEquals(guide.Model, model) ? _modelState : new ModelSessionState();
+                _initialMask = guide.Model.Model!.Segment(Raster, [], scratch, ct).Mask;
                 break;
             case SessionStart.Propagated propagated:
                 _initialMask = CocoRle.Decode(propagated.MaskRle, Raster.Width, Raster.Height);

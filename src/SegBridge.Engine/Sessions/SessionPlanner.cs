@@ -13,8 +13,12 @@ namespace SegBridge.Engine.Sessions;
 /// </summary>
 public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCache)
 {
-    /// <summary>Validates the request and resolves mpp or magnification to a downsample.</summary>
-    public SessionRegion Resolve(StoredImage image, SessionRequest p)
+    /// <summary>
+    /// Validates the request and resolves mpp or magnification to a downsample. When the request names no resolution,
+    /// a whole-slide image that states its pixel size is read at <paramref name="modelPixelSizeUm"/> (the resolution
+    /// the model was trained at, from its manifest), never finer than the slide's own; otherwise at full resolution.
+    /// </summary>
+    public SessionRegion Resolve(StoredImage image, SessionRequest p, double? modelPixelSizeUm = null)
     {
         var given = new[] { p.Mpp, p.Downsample, p.Magnification }.Count(v => v is not null);
         if (given > 1) throw new EngineArgumentException("mpp|downsample|magnification", "give at most one of mpp, downsample or magnification", "one of them");
@@ -32,6 +36,7 @@ public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCac
         try
         {
             var plan = p.Mpp is { } mpp ? SlideRegionPlan.ForMpp(slide, x, y, w, h, mpp)
+                : given == 0 && modelPixelSizeUm is { } um && SlideMpp(slide) is { } own ? SlideRegionPlan.ForMpp(slide, x, y, w, h, Math.Max(um, own))
                 : p.Magnification is { } mag ? SlideRegionPlan.ForMagnification(slide, x, y, w, h, mag)
                 : SlideRegionPlan.ForDownsample(slide, x, y, w, h, p.Downsample ?? 1);
             CheckSize(plan.Width, plan.Height, plan.Downsample);
@@ -80,6 +85,8 @@ public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCac
                 $"the region at downsample {downsample:0.###} is {width}×{height} = {pixels} pixels; a session may have at most {options.MaxImagePixels}: choose a smaller region or a coarser mpp",
                 $"at most {options.MaxImagePixels} working pixels");
     }
+
+    private static double? SlideMpp(SlideImage slide) => slide.MppX is double mx && slide.MppY is double my ? (mx + my) / 2 : null;
 
     private static string FirstLine(string message) => message.Split(" (Parameter")[0];
 }

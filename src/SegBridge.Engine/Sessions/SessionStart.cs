@@ -12,7 +12,10 @@ public abstract record SessionStart
 
     private sealed record EmptyMask : SessionStart;
 
-    /// <summary>A guide model's prediction on the session's raster. Guides are deterministic, so a journal replay gets the same mask.</summary>
+    /// <summary>
+    /// A guide model's prediction on the session's raster, or the session model's own prediction without interactions
+    /// (<see cref="Model"/> is then the session's model). Both are deterministic, so a journal replay gets the same mask.
+    /// </summary>
     public sealed record Guide(ModelEntry Model) : SessionStart;
 
     /// <summary>

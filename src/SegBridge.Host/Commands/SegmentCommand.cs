@@ -19,8 +19,9 @@ internal static class SegmentCommand
         var clicks = new Option<string[]>("--click") { Description = "Click X,Y,+ (foreground) or X,Y,- (background); repeatable, applied in order" };
         var scribbles = new Option<string?>("--scribbles") { Description = "Label PNG the size of the image: 0 unlabelled, 1 foreground, 2 background" };
         var box = new Option<string?>("--box") { Description = "Box X0,Y0,X1,Y1 around the object" };
+        var initialMask = new Option<string?>("--initial-mask") { Description = "Where the mask starts before the interactions: none, model (the model's own prediction; click models start so by default) or a guide model's id" };
         var output = new Option<string>("--out") { Description = "Where to write the mask (8-bit PNG, 0/255)", Required = true };
-        var command = new Command("segment", "Segment one image from the command line and write the mask") { image, model, clicks, scribbles, box, output };
+        var command = new Command("segment", "Segment one image from the command line and write the mask") { image, model, clicks, scribbles, box, initialMask, output };
         settings.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -29,13 +30,15 @@ internal static class SegmentCommand
             if (parse.GetValue(scribbles) is { } s)
                 interactions.Add(new InteractParams { Labels = new LabelsDto { Png = ReadFile(s, "--scribbles") } });
             interactions.AddRange((parse.GetValue(clicks) ?? []).Select(c => new InteractParams { Click = InteractionArguments.ParseClick(c) }));
-            if (interactions.Count == 0) throw new CommandException("give at least one --click, --scribbles or --box");
 
             var api = new EngineApi(settings.Build(parse));
             await api.InitializeAsync(new InitializeParams { ClientName = "segbridge-cli", ProtocolVersion = ProtocolInfo.Version }, ct);
             var img = await api.OpenImageAsync(new OpenImageParams { Path = Path.GetFullPath(parse.GetValue(image)!) }, ct);
-            var session = await api.CreateSessionAsync(new CreateSessionParams { ImageId = img.ImageId, ModelId = parse.GetValue(model) }, ct);
-            MaskResult? mask = null;
+            var session = await api.CreateSessionAsync(new CreateSessionParams { ImageId = img.ImageId, ModelId = parse.GetValue(model), InitialMask = parse.GetValue(initialMask) }, ct);
+            if (interactions.Count == 0 && session.InitialMask is null)
+                throw new CommandException($"give at least one --click, --scribbles or --box: {session.ModelId} starts from an empty mask (a model with initialMask, e.g. click-hist-cgam, writes its prediction without any)");
+            if (session.InitialMask is { } start) Console.Error.WriteLine($"segbridge: starts from {start}'s prediction without interactions");
+            MaskResult mask = await api.GetMaskAsync(new SessionParams { SessionId = session.SessionId, Format = MaskFormats.Png }, ct);
             for (int i = 0; i < interactions.Count; i++)
             {
                 var p = interactions[i];
@@ -47,7 +50,7 @@ internal static class SegmentCommand
                                         (mask.Notes is null ? "" : $" ({mask.Notes})"));
             }
             var outPath = parse.GetValue(output)!;
-            await File.WriteAllBytesAsync(outPath, mask!.Data!, ct);
+            await File.WriteAllBytesAsync(outPath, mask.Data!, ct);
             Console.Error.WriteLine($"segbridge: wrote {outPath} ({img.Width}×{img.Height}, {mask.ForegroundPixels} foreground pixels)");
             return 0;
         });

@@ -21,6 +21,15 @@ public sealed class ModelInfo
     [DataMember(Name = "licence")] public string? Licence { get; init; }
     [DataMember(Name = "paper")] public string? Paper { get; init; }
     [DataMember(Name = "description")] public string? Description { get; init; }
+    /// <summary>What the model's masks mark, e.g. "glandular epithelium / tumour region in H&amp;E".</summary>
+    [DataMember(Name = "segments")] public string? Segments { get; init; }
+    /// <summary>The resolution the model expects, µm per pixel; sessions on slides that state theirs default to it.</summary>
+    [DataMember(Name = "pixelSizeUm")] public double? PixelSizeUm { get; init; }
+    /// <summary>
+    /// Where a session starts when sessions/create gives no initialMask: "none" (empty mask), "model" (the model's
+    /// own prediction without interactions) or a guide model's id.
+    /// </summary>
+    [DataMember(Name = "initialMask")] public string InitialMask { get; init; } = "none";
     /// <summary>Manifest file the model came from.</summary>
     [DataMember(Name = "manifest")] public string? Manifest { get; init; }
     /// <summary>Device the model runs on ("cpu" or "cuda").</summary>

@@ -21,7 +21,12 @@ public sealed class CreateSessionParams
     [DataMember(Name = "magnification")] public double? Magnification { get; init; }
     /// <summary>For a volume (required there, refused for 2D images): the axial slice, 0..depth-1, the session works on.</summary>
     [DataMember(Name = "slice")] public int? Slice { get; init; }
-    /// <summary>Id of a guide model (role guide, e.g. guide-hist) whose click-free prediction is the session's starting mask: undo and reset go back to it.</summary>
+    /// <summary>
+    /// The session's starting mask, which undo and reset go back to: "none" (empty), "model" (the session model's own
+    /// prediction without interactions, e.g. a click model's base network, as the CGAM paper starts) or the id of a
+    /// guide model (e.g. guide-hist-imagenet) whose prediction it is. Omitted: the model's default (models/list's
+    /// initialMask; click models start from their own prediction).
+    /// </summary>
     [DataMember(Name = "initialMask")] public string? InitialMask { get; init; }
 }
 
@@ -49,10 +54,13 @@ public sealed class SessionInfo
     [DataMember(Name = "originX")] public double OriginX { get; init; }
     [DataMember(Name = "originY")] public double OriginY { get; init; }
     [DataMember(Name = "downsample")] public double Downsample { get; init; } = 1;
+    /// <summary>Microns per working pixel, when the image states its pixel size (whole-slide images).</summary>
+    [DataMember(Name = "mpp")] public double? Mpp { get; init; }
     /// <summary>For a session on a volume: its axial slice.</summary>
     [DataMember(Name = "slice")] public int? Slice { get; init; }
     /// <summary>
-    /// The guide model the session started from, when it was created with initialMask; "propagation" for a session on
+    /// The model whose prediction without interactions the session started from (a guide, or the session's own model
+    /// for "model"); null for an empty start; "propagation" for a session on
     /// a volume slice that volumes/propagate has segmented before (with the same model): it starts from that
     /// slice's propagated mask, which the volumetric model refines (undo and reset return to it).
     /// </summary>

@@ -52,6 +52,27 @@ public sealed class CliTests
         (code, _, err) = await Run("segment", image, "--model", "watershed", "--click", "600,50,+", "--out", "/tmp/x.png");
         Assert.Equal(2, code);
         Assert.Contains("outside the 120×100 image", err);
+        (code, _, err) = await Run("segment", image, "--model", "watershed", "--out", "/tmp/x.png");
+        Assert.Equal(2, code);
+        Assert.Contains("give at least one --click, --scribbles or --box: watershed starts from an empty mask", err);
+        (code, _, err) = await Run("segment", image, "--model", "watershed", "--initial-mask", "model", "--out", "/tmp/x.png");
+        Assert.Equal(2, code);
+        Assert.Contains("cannot predict without interactions", err);
+    }
+
+    [Fact]
+    public async Task Segment_with_a_click_model_and_no_click_writes_its_base_networks_prediction()
+    {
+        var image = TestImages.DiskPngFile();
+        var output = Path.Combine(Directory.CreateTempSubdirectory("segbridge-start").FullName, "start.png");
+        var (code, _, err) = await Run("segment", image, "--model", "click-hist-cgam", "--out", output);
+        Assert.True(code == 0, err);
+        Assert.Contains("starts from click-hist-cgam's prediction without interactions", err);
+        var written = MaskPng.Decode(File.ReadAllBytes(output));
+        Assert.Equal((120, 100), (written.Width, written.Height));
+        (code, _, err) = await Run("segment", image, "--model", "click-hist-cgam", "--initial-mask", "none", "--click", "60,50,+", "--out", output);
+        Assert.True(code == 0, err);
+        Assert.DoesNotContain("starts from", err);
     }
 
     [Fact]

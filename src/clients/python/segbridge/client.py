@@ -25,7 +25,7 @@ from .evaluation import EvalResults
 from .pipes import check_peer, check_pipe_socket, pipe_path
 from .transport import Connection, ProcessTransport, SocketTransport
 
-PROTOCOL_VERSION = "1.2"
+PROTOCOL_VERSION = "1.3"
 MASK_FORMATS = ("rle", "png", "raw", "polygons")
 
 ArrayLike = Any
@@ -597,8 +597,11 @@ class Engine:
         one of ``mpp``, ``downsample`` or ``magnification`` picks the working resolution. Clicks and scribbles
         stay in image coordinates; mask rasters cover the region (see ``MaskResult.raw['originX']`` etc.).
         For a volume, ``slice`` (0..depth-1) picks the axial slice the session works on (required there).
-        ``initial_mask`` names a guide model (e.g. ``"guide-hist"``) whose click-free prediction is the mask
-        before any interaction; undo and reset return to it.
+        ``initial_mask`` picks the mask before any interaction, which undo and reset return to: ``"none"``
+        (empty), ``"model"`` (the model's own prediction without interactions) or a guide model's id (e.g.
+        ``"guide-hist-imagenet"``). Left out, the model's default applies (``describe_model(id)["initialMask"]``:
+        click models start from their base network's prediction, as in the CGAM paper); ``session.info
+        ["initialMask"]`` names the model whose prediction it was (None for an empty start).
         """
         image_id = image.id if isinstance(image, Image) else str(image)
         params: Dict[str, Any] = {"imageId": image_id, "modelId": model_id}

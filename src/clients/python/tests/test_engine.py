@@ -374,6 +374,27 @@ def test_session_from_a_guide_initial_mask(engine):
         assert np.array_equal(session.undo(format="raw").mask, start)
 
 
+def test_click_sessions_start_from_the_base_networks_prediction_unless_asked_not_to(engine):
+    model = next(m for m in engine.list_models()["models"] if m["id"] == "click-hist-cgam")
+    assert model["initialMask"] == "model" and model["pixelSizeUm"] == 1.0 and "epithelium" in model["segments"]
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 255, (96, 128, 3), dtype=np.uint8)
+    img = engine.open_image(image)
+    with engine.create_session(img, "click-hist-none", initial_mask="model") as reference:
+        expected = reference.mask(format="raw").mask
+    with engine.create_session(img, "click-hist-cgam") as session:
+        assert session.info["initialMask"] == "click-hist-cgam"
+        start = session.mask(format="raw").mask
+        assert np.array_equal(start, expected)  # the same base network, without clicks
+        session.click(64, 48, True, format="raw")
+        assert np.array_equal(session.undo(format="raw").mask, start)
+    with engine.create_session(img, "click-hist-cgam", initial_mask="none") as empty:
+        assert empty.info.get("initialMask") is None and not empty.mask(format="raw").mask.any()
+    with pytest.raises(segbridge.InvalidArgumentError) as info:
+        engine.create_session(img, "watershed", initial_mask="model")
+    assert info.value.field == "initialMask"
+
+
 def test_volume_propagation_streams_slices_and_next_round_starts_from_them(engine):
     """On the held-out BraTS case: volumes/propagate with on_slice streams every slice (mask and quality) before
     propagate returns, matching the result; the next round's session starts from its slice's propagated mask and

@@ -123,6 +123,11 @@ async function newSession() {
   Object.assign(state, { sessionId: session.sessionId, lastResult: null, marks: [] });
   clear(maskCanvas);
   drawMarks();
+  // Click models start from their base network's prediction (the CGAM paper's workflow): show it before any click.
+  if (session.initialMask) {
+    await enqueue('start', () => rpc.call('sessions/mask', { sessionId: session.sessionId, format: $('format').value }));
+    status(`${$('model').value} starts from ${session.initialMask === session.modelId ? 'its own' : `${session.initialMask}'s`} prediction: click to correct it`);
+  }
 }
 
 // --- interactions -----------------------------------------------------------------------------------------

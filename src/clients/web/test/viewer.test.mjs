@@ -171,6 +171,15 @@ async function main() {
     assert.equal(scribbled.marks[0].kind, 'scribble');
     assert.ok(scribbled.marks[0].points.length >= 5, `scribble has ${scribbled.marks[0].points.length} points`);
 
+    step('a click model starts from its base network\'s prediction, shown before any click');
+    await page.selectOption('#model', 'click-hist-cgam');
+    await page.waitForFunction(() => { const s = window.segbridgeViewer; return s.busy === 0 && s.lastResult && s.lastResult.interactionCount === 0; }, null, { timeout: 60000 });
+    const started = await page.evaluate(() => ({ count: window.segbridgeViewer.overlayCount(), reported: window.segbridgeViewer.lastResult.foregroundPixels, status: document.getElementById('status').textContent }));
+    assert.equal(started.count, started.reported, `start overlay ${JSON.stringify(started)}`);
+    assert.match(started.status, /starts from its own prediction/);
+    await page.selectOption('#model', 'graph-cut');
+    await page.waitForFunction(() => window.segbridgeViewer.busy === 0 && window.segbridgeViewer.lastResult === null);
+
     step('open through the file picker (bytes sent as encoded base64)');
     const before = await page.evaluate(() => window.segbridgeViewer.imageId);
     await page.setInputFiles('#file', image);

@@ -40,6 +40,8 @@ public class InteractiveSession {
     private final String modelId;
     private final int width, height;
     private String format;
+    /** The model whose prediction without interactions the session starts from (click models: their own), or null. */
+    private final String initialMask;
     private Map<String, Object> lastResult;
     private Roi roi;
     private final List<Mark> marks = new ArrayList<Mark>();
@@ -55,7 +57,9 @@ public class InteractiveSession {
         Map<String, Object> info = client.call("images/open", "raw", rawArray(ip));
         this.imageId = Json.str(info, "imageId");
         try {
-            this.sessionId = Json.str(client.call("sessions/create", "imageId", imageId, "modelId", modelId), "sessionId");
+            Map<String, Object> created = client.call("sessions/create", "imageId", imageId, "modelId", modelId);
+            this.sessionId = Json.str(created, "sessionId");
+            this.initialMask = created.get("initialMask") instanceof String ? (String) created.get("initialMask") : null;
         } catch (RuntimeException e) {
             try { client.call("images/close", "imageId", imageId); } catch (RuntimeException ignored) { }
             throw e;
@@ -197,6 +201,7 @@ public class InteractiveSession {
     public String sessionId() { return sessionId; }
     public String imageId() { return imageId; }
     public String modelId() { return modelId; }
+    public String initialMask() { return initialMask; }
     public String format() { return format; }
     public void setFormat(String format) { this.format = format; }
     public int width() { return width; }

@@ -177,6 +177,12 @@ public class SegBridgeCommands implements PlugIn {
         InteractiveSession s = new InteractiveSession(c, imp, model, format);
         synchronized (sessions) { sessions.put(imp.getID(), s); }
         IJ.log("SegBridge: session " + s.sessionId() + " on \"" + imp.getTitle() + "\" with " + model);
+        if (s.initialMask() != null) {
+            // Click models start from their base network's prediction: show it, the user clicks to correct it.
+            s.refresh();
+            show(imp, s);
+            IJ.log("SegBridge: starts from " + s.initialMask() + "'s prediction; click to correct it");
+        }
         IJ.showStatus("SegBridge: " + model + " session ready");
     }
 

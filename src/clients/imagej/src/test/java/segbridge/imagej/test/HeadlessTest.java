@@ -108,6 +108,14 @@ public class HeadlessTest {
             Roi rr = sr.click(c1[0], c1[1], true);
             check(TestSupport.differing(MaskToRoi.rasterize(rr, w, h), m1) == 0, "format raw: same ROI as polygons");
             sr.close();
+
+            // A click model starts from its base network's prediction; an empty-start model has none.
+            InteractiveSession sc = new InteractiveSession(client, sample.image, "click-hist-cgam", "raw");
+            check("click-hist-cgam".equals(sc.initialMask()), "click model session starts from its own prediction");
+            sc.refresh();
+            check(sc.interactionCount() == 0 && sc.lastResult() != null, "start mask is there before any click");
+            sc.close();
+            check(sr.initialMask() == null, "graph-cut starts from an empty mask");
         } finally {
             client.close();
         }
