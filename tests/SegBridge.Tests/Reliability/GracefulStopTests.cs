@@ -10,20 +10,23 @@ namespace SegBridge.Tests.Reliability;
 /// <summary>
 /// SIGTERM on a pipe engine while a click is computing: the click's reply still arrives, new requests and new
 /// connections are refused meanwhile, and the engine exits 0; a request still running when the grace period
-/// ends does not keep it alive. The slow click is the random walker on a large noisy image (seconds here).
+/// ends does not keep it alive. The slow click is a random walker that runs a fixed number of iterations on a large
+/// noisy image (<see cref="SlowModels"/>): the work does not shrink on a faster machine the way a solve that converges
+/// early would, and the test waits for the engine to have read the click (a ping answered after it) rather than for
+/// a fixed delay.
 /// </summary>
 public sealed class GracefulStopTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_click_in_flight_at_sigterm_gets_its_reply_new_requests_are_refused_and_the_engine_exits_0()
     {
-        var (engine, socket) = await EngineProcess.StartPipeAsync($"sbt-stop-{Guid.NewGuid():N}"[..20], "--stop-grace", "120");
+        using var models = new SlowModels();
+        var (engine, socket) = await EngineProcess.StartPipeAsync($"sbt-stop-{Guid.NewGuid():N}"[..20], "--stop-grace", "120", "--models", models.Folder);
         await using (engine)
         {
             await using var stream = await Clients.ConnectSocketAsync(socket);
             using var rpc = Clients.Json(stream, stream);
-            var click = await StartSlowClickAsync(rpc, 1000);
-            await Task.Delay(300);
+            var click = await StartSlowClickAsync(rpc, 1000, SlowModels.Bounded);
             Assert.False(click.IsCompleted, "the click finished before the signal: make the image larger so it is in flight");
 
             var signalled = Stopwatch.StartNew();
@@ -49,13 +52,14 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
     [Fact]
     public async Task A_request_still_running_when_the_grace_period_ends_does_not_keep_the_engine_alive()
     {
-        var (engine, socket) = await EngineProcess.StartPipeAsync($"sbt-grace-{Guid.NewGuid():N}"[..20], "--stop-grace", "1");
+        using var models = new SlowModels();
+        var (engine, socket) = await EngineProcess.StartPipeAsync($"sbt-grace-{Guid.NewGuid():N}"[..20], "--stop-grace", "1", "--models", models.Folder);
         await using (engine)
         {
             await using var stream = await Clients.ConnectSocketAsync(socket);
             using var rpc = Clients.Json(stream, stream);
-            var click = await StartSlowClickAsync(rpc, 2000);
-            await Task.Delay(300);
+            // It never finishes on its own: only the end of the grace period can stop it.
+            var click = await StartSlowClickAsync(rpc, 1000, SlowModels.Endless);
             Assert.False(click.IsCompleted, "the click finished before the signal: make the image larger so it is in flight");
 
             var signalled = Stopwatch.StartNew();
@@ -71,12 +75,12 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
     [Fact]
     public async Task Stdio_finishes_a_click_in_flight_at_sigterm_and_exits_0()
     {
-        var (engine, rpc) = EngineProcess.StartStdio("--stop-grace", "120");
+        using var models = new SlowModels();
+        var (engine, rpc) = EngineProcess.StartStdio("--stop-grace", "120", "--models", models.Folder);
         await using (engine)
         using (rpc)
         {
-            var click = await StartSlowClickAsync(rpc, 1000);
-            await Task.Delay(300);
+            var click = await StartSlowClickAsync(rpc, 1000, SlowModels.Bounded);
             Assert.False(click.IsCompleted, "the click finished before the signal: make the image larger so it is in flight");
             engine.Terminate();
             Assert.Equal(1, (await click.WaitAsync(TimeSpan.FromSeconds(120))).InteractionCount);
@@ -89,7 +93,8 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
     {
         var folder = Directory.CreateTempSubdirectory("segbridge-ws-stop").FullName;
         var tokenFile = Path.Combine(folder, "token");
-        var engine = EngineProcess.Start("serve", "--ws", "127.0.0.1:0", "--token-file", tokenFile, "--stop-grace", "120");
+        using var models = new SlowModels();
+        var engine = EngineProcess.Start("serve", "--ws", "127.0.0.1:0", "--token-file", tokenFile, "--stop-grace", "120", "--models", models.Folder);
         await using (engine)
         {
             var line = await engine.Process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))
@@ -100,8 +105,7 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
             var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = new System.Text.Json.JsonSerializerOptions(ProtocolJson.Options) };
             using var rpc = new JsonRpc(new WebSocketMessageHandler(socket, formatter));
             rpc.StartListening();
-            var click = await StartSlowClickAsync(rpc, 1000);
-            await Task.Delay(300);
+            var click = await StartSlowClickAsync(rpc, 1000, SlowModels.Bounded);
             Assert.False(click.IsCompleted, "the click finished before the signal: make the image larger so it is in flight");
 
             engine.Terminate();
@@ -132,8 +136,11 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
         catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or System.Net.Http.HttpRequestException or TimeoutException) { return false; }
     }
 
-    /// <summary>Opens a noisy disk image of side × side pixels and sends a random-walker click without waiting for it.</summary>
-    private static async Task<Task<MaskResult>> StartSlowClickAsync(JsonRpc rpc, int side)
+    /// <summary>
+    /// Opens a noisy disk image of side × side pixels, sends a click of <paramref name="modelId"/> without waiting for
+    /// its reply, and returns once the engine has read it: a ping sent after it on the same connection is answered.
+    /// </summary>
+    private static async Task<Task<MaskResult>> StartSlowClickAsync(JsonRpc rpc, int side, string modelId)
     {
         await rpc.InitializeAsync();
         var pixels = new byte[side * side];
@@ -145,10 +152,13 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
         {
             Raw = new RawArray { Width = side, Height = side, Channels = 1, Dtype = "uint8", Data = pixels },
         });
-        var session = await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = image.ImageId, ModelId = "random-walker" });
-        return rpc.InvokeWithParameterObjectAsync<MaskResult>("sessions/interact", new InteractParams
+        var session = await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = image.ImageId, ModelId = modelId });
+        var click = rpc.InvokeWithParameterObjectAsync<MaskResult>("sessions/interact", new InteractParams
         {
             SessionId = session.SessionId, Click = new ClickDto { X = side / 2, Y = side / 2 }, Format = "rle",
         });
+        // Requests are read in order: once this ping is answered the click is in the engine (a fixed delay guessed that).
+        await rpc.CallAsync<PingResult>("ping", new EmptyParams());
+        return click;
     }
 }

@@ -30,18 +30,23 @@ public sealed class LimitsTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>A random-walker session on a large image: one click keeps the engine busy for seconds.</summary>
+    /// <summary>
+    /// A session on a large image whose foreground click computes until it is cancelled (<see cref="SlowModels.Endless"/>):
+    /// with the default random walker it took seconds, which a fast machine could finish before the superseding
+    /// click or the timeout arrived. A click with no foreground seed is answered at once (an empty mask).
+    /// </summary>
     private static async Task<SessionInfo> SlowSession(StreamJsonRpc.JsonRpc rpc)
     {
         var big = TestImages.DiskRgb(1400, 1200, 700, 600, 300);
         var img = await rpc.CallAsync<ImageInfo>("images/open", new OpenImageParams { Raw = new RawArray { Width = 1400, Height = 1200, Channels = 3, Dtype = "uint8", Data = big } });
-        return await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = img.ImageId, ModelId = "random-walker" });
+        return await rpc.CallAsync<SessionInfo>("sessions/create", new CreateSessionParams { ImageId = img.ImageId, ModelId = SlowModels.Endless });
     }
 
     [Fact]
     public async Task A_newer_click_cancels_the_computation_it_supersedes_and_timeouts_are_reported()
     {
-        var (engine, rpc) = EngineProcess.StartStdio("--request-timeout", "30");
+        using var models = new SlowModels();
+        var (engine, rpc) = EngineProcess.StartStdio("--request-timeout", "30", "--models", models.Folder);
         await using (engine)
         using (rpc)
         {
@@ -56,7 +61,7 @@ public sealed class LimitsTests(ITestOutputHelper output)
             Assert.Equal(1, newer.InteractionCount); // only the newer click was applied
         }
 
-        var (slow, rpc2) = EngineProcess.StartStdio("--request-timeout", "0.05");
+        var (slow, rpc2) = EngineProcess.StartStdio("--request-timeout", "0.05", "--models", models.Folder);
         await using (slow)
         using (rpc2)
         {

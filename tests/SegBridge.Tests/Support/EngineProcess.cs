@@ -70,8 +70,20 @@ public sealed class EngineProcess : IAsyncDisposable
     public static async Task<(EngineProcess Engine, string SocketPath)> StartPipeAsync(IReadOnlyDictionary<string, string?> environment, string name, params string[] extra)
     {
         var engine = Start(environment, ["serve", "--pipe", name, .. extra]);
-        var line = await engine.Process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))
-                   ?? throw new InvalidOperationException("engine exited before its ready line: " + engine.StdErr);
+        string? line;
+        // 60 s like the WebSocket tests' ready line: many engines starting at once on a loaded machine took over 30.
+        try { line = await engine.Process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)); }
+        catch (TimeoutException)
+        {
+            // The caller never gets the engine to dispose: stop it here, or it outlives the test run.
+            await engine.DisposeAsync();
+            throw new TimeoutException("no ready line from `serve --pipe` within 60 s; its stderr: " + engine.StdErr);
+        }
+        if (line is null)
+        {
+            await engine.DisposeAsync();
+            throw new InvalidOperationException("engine exited before its ready line: " + engine.StdErr);
+        }
         using var doc = JsonDocument.Parse(line);
         return (engine, doc.RootElement.GetProperty("path").GetString()!);
     }
