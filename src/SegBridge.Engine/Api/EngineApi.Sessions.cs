@@ -50,23 +50,18 @@ public sealed partial class EngineApi
     /// </summary>
     private SessionStart? StartOf(string? asked, ModelEntry model)
     {
-        var manifestStart = model.Manifest.Start;
-        if (asked is null && manifestStart is ModelStart.FromGuide(var defaultGuide))
-        {
-            var (fromManifest, _) = ModelLookup.Guide(engine.Registry, defaultGuide, "initialMask",
-                (_, guides) => $"model '{model.Manifest.Id}' starts from guide '{defaultGuide}' (its manifest's initialMask), which cannot predict alone; give initialMask 'none' or one of: {guides}");
-            return new SessionStart.Guide(fromManifest);
-        }
-        if (asked is null ? manifestStart == ModelStart.Self : asked == ManifestReader.OwnInitialMask || asked == model.Manifest.Id)
+        var wanted = asked ?? model.Manifest.InitialMask;
+        if (wanted == ManifestReader.NoInitialMask) return asked is null ? null : SessionStart.Empty;
+        if (wanted == ManifestReader.OwnInitialMask || wanted == model.Manifest.Id)
         {
             if (model.Model is not IRegionPredictor)
                 throw Errors.Argument("initialMask", $"model '{model.Manifest.Id}' cannot predict without interactions, so it has no click-free mask to start from",
                     $"{ManifestReader.NoInitialMask} or a guide model's id");
             return new SessionStart.Guide(model);
         }
-        if (asked is null || asked == ManifestReader.NoInitialMask) return asked is null ? null : SessionStart.Empty;
-        var (guide, _) = ModelLookup.Guide(engine.Registry, asked, "initialMask",
-            (_, guides) => $"initialMask '{asked}' is not a guide model (it needs interactions); allowed: {ManifestReader.NoInitialMask}, {ManifestReader.OwnInitialMask} or a guide model: {guides}");
+        var (guide, _) = ModelLookup.Guide(engine.Registry, wanted, "initialMask", (_, guides) => asked is null
+            ? $"model '{model.Manifest.Id}' starts from guide '{wanted}' (its manifest's initialMask), which cannot predict alone; give initialMask 'none' or one of: {guides}"
+            : $"initialMask '{wanted}' is not a guide model (it needs interactions); allowed: {ManifestReader.NoInitialMask}, {ManifestReader.OwnInitialMask} or a guide model: {guides}");
         return new SessionStart.Guide(guide);
     }
 

@@ -51,7 +51,7 @@ internal static class ProtocolMapping
         Description = e.Manifest.Description,
         Segments = e.Manifest.Segments,
         PixelSizeUm = e.Manifest.PixelSizeUm,
-        InitialMask = e.Manifest.Start.ToString()!,
+        InitialMask = e.Manifest.InitialMask,
         Manifest = Path.GetFileName(e.Manifest.File),
         Device = e.Model is IDeviceBound bound ? bound.Device : e.IsReady ? "cpu" : null,
     };
@@ -67,7 +67,7 @@ internal static class ProtocolMapping
         OriginX = s.Mapping.OriginX,
         OriginY = s.Mapping.OriginY,
         Downsample = s.Mapping.Downsample,
-        Mpp = s.Image.Slide is { MppX: double mx, MppY: double my } ? s.Mapping.Downsample * (mx + my) / 2 : null,
+        Mpp = s.Mapping.Downsample * s.Image.Slide?.Mpp,
         Slice = s.Region.Slice,
         InitialMask = VolumeResults.InitialMaskName(s.Start),
     };

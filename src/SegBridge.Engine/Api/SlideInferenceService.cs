@@ -40,14 +40,13 @@ public sealed class SlideInferenceService(SegBridgeEngine engine)
 
         // Working pixels must stay at least as large as level-0 pixels (no upsampling) and the raster at least one pixel.
         double maxDownsample = Math.Max(w, h);
-        double? slideMpp = slide.MppX is double mx && slide.MppY is double my ? (mx + my) / 2 : null;
         double downsample;
         if (p.Downsample is { } d)
         {
             if (!(d >= 1 && d <= maxDownsample)) throw Errors.Argument("downsample", $"downsample {d} is out of range", $"1..{maxDownsample}");
             downsample = d;
         }
-        else if (slideMpp is not double baseMpp)
+        else if (slide.Mpp is not double baseMpp)
             throw Errors.Argument(p.Mpp is null ? "downsample" : "mpp", $"{slide.Path} does not state its pixel size, so mpp cannot be used; give a downsample", $"downsample 1..{maxDownsample}");
         else
         {
@@ -73,7 +72,7 @@ public sealed class SlideInferenceService(SegBridgeEngine engine)
             ImageId = plan.Image.Id, ModelId = plan.Model.Manifest.Id, Classification = plan.Predictor.Spec.ClassName,
             Region = new RegionDto { X = r.RequestedX, Y = r.RequestedY, Width = r.RequestedWidth, Height = r.RequestedHeight },
             Downsample = r.Downsample,
-            Mpp = slide.MppX is double mx && slide.MppY is double my ? r.Downsample * (mx + my) / 2 : null,
+            Mpp = r.Downsample * slide.Mpp,
             Level = r.Level, Width = r.Width, Height = r.Height, Tiles = result.Tiles, ForegroundPixels = result.ForegroundPixels,
             ModelMs = Math.Round(result.Seconds * 1000, 1), Notes = result.Notes,
             Geometry = new GeoJsonMultiPolygon { Coordinates = result.Polygons },

@@ -94,13 +94,9 @@ public static partial class ManifestReader
                 }
             }
 
-            var start = OptionalString(file, root, "initialMask") switch
-            {
-                null or NoInitialMask => ModelStart.None,
-                OwnInitialMask => ModelStart.Self,
-                var guide when IdPattern().IsMatch(guide) => new ModelStart.FromGuide(guide),
-                var other => throw new ManifestException(file, "initialMask", $"is '{other}'; allowed: {NoInitialMask}, {OwnInitialMask} (the model's own prediction without interactions) or a guide model's id"),
-            };
+            var start = OptionalString(file, root, "initialMask") ?? NoInitialMask;
+            if (!IdPattern().IsMatch(start)) // "none" and "model" match the id pattern too
+                throw new ManifestException(file, "initialMask", $"is '{start}'; allowed: {NoInitialMask}, {OwnInitialMask} (the model's own prediction without interactions) or a guide model's id");
             double? pixelSize = null;
             if (root.TryGetProperty("pixelSizeUm", out var px) && px.ValueKind != JsonValueKind.Null)
             {

@@ -2,7 +2,11 @@ using System.Text.Json;
 
 namespace SegBridge.Engine.Registry;
 
-/// <summary>A validated manifest from plugin-manifests/ (see plugin-manifests/manifest.schema.json).</summary>
+/// <summary>
+/// A validated manifest from plugin-manifests/ (see plugin-manifests/manifest.schema.json). InitialMask is where a
+/// session starts when sessions/create names none: <see cref="ManifestReader.NoInitialMask"/>,
+/// <see cref="ManifestReader.OwnInitialMask"/> (the model's own prediction without interactions) or a guide's id.
+/// </summary>
 public sealed record ModelManifest(
     string File,
     string Id,
@@ -16,24 +20,9 @@ public sealed record ModelManifest(
     string? Licence,
     string? Paper,
     string? Description,
-    ModelStart Start,
+    string InitialMask,
     string? Segments = null,
     double? PixelSizeUm = null);
-
-/// <summary>
-/// What a session's mask is before its first interaction when the client does not say (manifest <c>initialMask</c>):
-/// empty, the model's own prediction without interactions (the CGAM paper refines the base network's output), or a
-/// guide model's prediction.
-/// </summary>
-public abstract record ModelStart
-{
-    private ModelStart() { }
-    public static ModelStart None { get; } = new NoMask();
-    public static ModelStart Self { get; } = new OwnPrediction();
-    private sealed record NoMask : ModelStart { public override string ToString() => ManifestReader.NoInitialMask; }
-    private sealed record OwnPrediction : ModelStart { public override string ToString() => ManifestReader.OwnInitialMask; }
-    public sealed record FromGuide(string GuideId) : ModelStart { public override string ToString() => GuideId; }
-}
 
 /// <summary>A weights file named by a manifest, relative to the manifest's folder, with its sha256.</summary>
 public sealed record WeightsFile(string Path, string Sha256);

@@ -81,7 +81,7 @@ public sealed class ModelRegistry
         }
         if (manifest.Role == "guide" && model is not IRegionPredictor)
             throw new ManifestException(manifest.File, "role", $"is guide, but family {family.Family} cannot predict without interactions (it is not a region predictor)");
-        if (manifest.Start == ModelStart.Self && model is not IRegionPredictor)
+        if (manifest.InitialMask == ManifestReader.OwnInitialMask && model is not IRegionPredictor)
             throw new ManifestException(manifest.File, "initialMask", $"is '{ManifestReader.OwnInitialMask}', but family {family.Family} cannot predict without interactions; use '{ManifestReader.NoInitialMask}' or a guide model's id");
         _entries[manifest.Id] = new ModelEntry(manifest, interactions, model, null);
     }

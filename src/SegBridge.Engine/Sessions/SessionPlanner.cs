@@ -36,7 +36,7 @@ public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCac
         try
         {
             var plan = p.Mpp is { } mpp ? SlideRegionPlan.ForMpp(slide, x, y, w, h, mpp)
-                : given == 0 && modelPixelSizeUm is { } um && SlideMpp(slide) is { } own ? SlideRegionPlan.ForMpp(slide, x, y, w, h, Math.Max(um, own))
+                : given == 0 && modelPixelSizeUm is { } um && slide.Mpp is { } own ? SlideRegionPlan.ForMpp(slide, x, y, w, h, Math.Max(um, own))
                 : p.Magnification is { } mag ? SlideRegionPlan.ForMagnification(slide, x, y, w, h, mag)
                 : SlideRegionPlan.ForDownsample(slide, x, y, w, h, p.Downsample ?? 1);
             CheckSize(plan.Width, plan.Height, plan.Downsample);
@@ -85,8 +85,6 @@ public sealed class SessionPlanner(EngineOptions options, SlideTileCache tileCac
                 $"the region at downsample {downsample:0.###} is {width}×{height} = {pixels} pixels; a session may have at most {options.MaxImagePixels}: choose a smaller region or a coarser mpp",
                 $"at most {options.MaxImagePixels} working pixels");
     }
-
-    private static double? SlideMpp(SlideImage slide) => slide.MppX is double mx && slide.MppY is double my ? (mx + my) / 2 : null;
 
     private static string FirstLine(string message) => message.Split(" (Parameter")[0];
 }

@@ -59,6 +59,8 @@ public sealed class SlideImage : IDisposable, ISlideLevelReader
     /// <summary>Micrometres per level-0 pixel, horizontally: <c>openslide.mpp-x</c>, else from the TIFF resolution tags; null when unknown.</summary>
     public double? MppX { get; }
     public double? MppY { get; }
+    /// <summary>The mean of <see cref="MppX"/> and <see cref="MppY"/>, the one pixel size resolutions are chosen by; null when either is unknown.</summary>
+    public double? Mpp => MppX is double mx && MppY is double my ? (mx + my) / 2 : null;
     /// <summary><c>openslide.objective-power</c> (the scan's magnification at level 0, e.g. 20 or 40), or null.</summary>
     public double? ObjectivePower { get; }
     /// <summary>Largest width*height one read may ask for; larger regions go through <see cref="TiledRegion"/>.</summary>

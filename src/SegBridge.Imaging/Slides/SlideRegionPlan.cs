@@ -116,9 +116,9 @@ public sealed class SlideRegionPlan
     {
         ArgumentNullException.ThrowIfNull(slide);
         if (!double.IsFinite(mpp) || mpp <= 0) throw new ArgumentOutOfRangeException(nameof(mpp), $"mpp must be a finite number > 0, got {mpp}");
-        if (slide.MppX is not double mx || slide.MppY is not double my)
+        if (slide.Mpp is not double slideMpp)
             throw new SlideException($"{slide.Path} does not state its pixel size (no openslide.mpp-x/y and no TIFF resolution in cm or inch); give a downsample or level instead of mpp", slide.Path);
-        return new(slide, x, y, width, height, mpp / ((mx + my) / 2), levelTolerance);
+        return new(slide, x, y, width, height, mpp / slideMpp, levelTolerance);
     }
 
     /// <summary>

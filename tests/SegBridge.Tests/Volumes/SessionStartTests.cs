@@ -21,7 +21,7 @@ public sealed class SessionStartTests
         new SessionRegion(0, 0, W, H, 1), start);
 
     private static ModelEntry Entry(string id, ISegmentationModel model)
-        => new(new ModelManifest("m.json", id, id, "test/fake", "refinement", "2d", ["box"], new Dictionary<string, JsonElement>(), [], null, null, null, ModelStart.None), ["box"], model, null);
+        => new(new ModelManifest("m.json", id, id, "test/fake", "refinement", "2d", ["box"], new Dictionary<string, JsonElement>(), [], null, null, null, "none"), ["box"], model, null);
 
     private static Mask Pixels(params int[] on)
     {
