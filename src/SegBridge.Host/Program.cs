@@ -9,7 +9,7 @@ var root = new RootCommand("SegBridge: interactive segmentation engine speaking 
     ServeCommand.Create(),
     ModelsCommand.Create(),
     SegmentCommand.Create(),
-    EvalCommand.Create(),
+    EvalCommand.Create(), EvalMergeCommand.Create(),
     InferSlideCommand.Create(),
     ProtocolCommand.Create(),
     TrainCommand.Create(),
