@@ -9,7 +9,8 @@
  *   - line and polyline annotations become scribbles (same class rule);
  *   - area annotations only widen the region.
  * The engine works on the bounding box of the selection enlarged by SETTINGS.margin (level-0 pixels), read at
- * SETTINGS.downsample (or SETTINGS.mpp when set), and returns a GeoJSON MultiPolygon in level-0 pixels
+ * SETTINGS.downsample or SETTINGS.mpp when one is set, else at the model's own pixel size (its manifest's pixelSizeUm,
+ * never finer than the slide's; level 0 for a model without one), and returns a GeoJSON MultiPolygon in level-0 pixels
  * (holes kept), which becomes the annotation.
  *
  * Layout: everything above the line "QuPath side" is plain Groovy (process, Content-Length framing,
@@ -24,8 +25,8 @@ def SETTINGS = [
     exe        : '',           // path of the segbridge executable; '' -> $SEGBRIDGE_EXE, else `segbridge` on PATH
     model      : 'graph-cut',  // segbridge models list: graph-cut, random-walker, watershed, ...
     margin     : 512,          // level-0 pixels added on every side of the selection's bounding box
-    downsample : 2.0,          // working resolution (level-0 pixels per working pixel) ...
-    mpp        : null,         // ... or microns per working pixel (wins over downsample when set)
+    downsample : null,         // working resolution (level-0 pixels per working pixel) ...
+    mpp        : null,         // ... or microns per working pixel (wins over downsample); both null -> the model's own
     scribbleWidth : null,      // scribble width in level-0 pixels; null -> the engine's default
     tolerance  : null,         // polygon simplification tolerance; null -> the engine's default
     className  : 'SegBridge',  // class of the new annotation
@@ -215,7 +216,9 @@ class SegBridgeLogic {
             def image = client.call('images/open', [path: slidePath])
             def create = [imageId: image.imageId, modelId: settings.model,
                           region: region(shapes, settings.margin as double, image.width as long, image.height as long)]
-            if (settings.mpp != null) create.mpp = settings.mpp as double else create.downsample = settings.downsample as double
+            // No resolution sent: the engine reads the slide at the model's pixel size, as the model was trained.
+            if (settings.mpp != null) create.mpp = settings.mpp as double
+            else if (settings.downsample != null) create.downsample = settings.downsample as double
             def session = client.call('sessions/create', create)
             def result = null
             inter.eachWithIndex { Map it, int i ->

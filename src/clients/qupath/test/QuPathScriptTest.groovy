@@ -77,6 +77,15 @@ try {
     check(QuPathStandIn.added.isEmpty(), 'nothing added on error')
 }
 
+// ---- 3b. no resolution in the settings: the script sends none and the engine picks the model's (graph-cut states no
+// pixel size and the test slide none either, so level 0), instead of the old fixed downsample 2
+println '3b. no resolution set -> the engine chooses'
+out = runScript([annotation(pointRoi([[400, 500]]))], SETTINGS + [downsample: null])
+check(out.session.downsample == 1.0 && out.session.width == 912 && out.session.height == 1012,
+      "no resolution sent -> level 0, region 912x1012: ${out.session}")
+b = bounds(QuPathStandIn.added[0].roi.geometry.parts.max { p -> (p.shell.maxX() - p.shell.minX()) * (p.shell.maxY() - p.shell.minY()) }.shell)
+check(matches(b, RED), "outer ring bounds ${b} match the red rectangle at level 0")
+
 // ---- 4. pure logic (no engine): server path forms, class rule, GeoJSON rings
 println '4. path, class rule and GeoJSON parsing'
 def shell = new GroovyShell(QuPathStandIn.binding(slide, [], SETTINGS))
