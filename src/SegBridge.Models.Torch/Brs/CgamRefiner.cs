@@ -47,7 +47,7 @@ public sealed class CgamRefiner : FeatureRefiner
     public static Dictionary<string, Tensor> NewStart(int channels, long seed)
     {
         using var generator = new Generator((ulong)seed);
-        Tensor Uniform(long[] shape, long fanIn) => (rand(shape, generator: generator) * 2 - 1) / Math.Sqrt(fanIn);
+        Tensor Uniform(long[] shape, long fanIn) => (rand(shape, generator: generator) * Scalars.Of(2) - Scalars.Of(1)) / Scalars.Of(Math.Sqrt(fanIn));
         int half = channels / 2;
         return new Dictionary<string, Tensor>
         {
@@ -61,7 +61,7 @@ public sealed class CgamRefiner : FeatureRefiner
     public override Tensor forward(Tensor m, Tensor clickDisks)
     {
         using var scope = NewDisposeScope();
-        var alpha = norm.forward(psi.forward(functional.relu(w_m.forward(m) + w_c.forward(clickDisks))));
+        var alpha = norm.forward(psi.forward(functional.relu(w_m.forward(m).Plus(w_c.forward(clickDisks)))));
         return (m * alpha).MoveToOuterDisposeScope();
     }
 }

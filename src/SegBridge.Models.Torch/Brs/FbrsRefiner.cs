@@ -16,5 +16,5 @@ public sealed class FbrsRefiner : FeatureRefiner
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor m, Tensor clickMaps) => m * scale + bias;
+    public override Tensor forward(Tensor m, Tensor clickMaps) => (m * scale).Plus(bias);
 }

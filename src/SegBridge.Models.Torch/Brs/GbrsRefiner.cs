@@ -28,5 +28,5 @@ public sealed class GbrsRefiner : FeatureRefiner
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor m, Tensor clickMaps) => conv.forward(m) + bias_map;
+    public override Tensor forward(Tensor m, Tensor clickMaps) => conv.forward(m).Plus(bias_map);
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegBridge.Models.Torch.Brs;
@@ -8,6 +9,8 @@ namespace SegBridge.Models.Torch.Brs;
 /// </summary>
 public static class RefinementLoss
 {
+    private static readonly Scalar One = Scalars.Of(1), Two = Scalars.Of(2);
+
     /// <summary>
     /// f-BRS's form, as SegBridge used it for every method before: f = the sigmoid output, the click term the mean
     /// over click pixels of max(lᵢ·(yᵢ − f(uᵢ,vᵢ)), 0)² with yᵢ = 1 / 0 for positive / negative clicks.
@@ -22,9 +25,9 @@ public static class RefinementLoss
     {
         using var scope = NewDisposeScope();
         var atClicks = probability.flatten().index_select(0, clickIndex);
-        var clickTerm = nn.functional.relu(clickSign * (clickTarget - atClicks)).pow(2).mean();
-        var keepTerm = (outsideNewest * (previous - probability)).pow(2).mean();
-        return (clickTerm + lambda * keepTerm).MoveToOuterDisposeScope();
+        var clickTerm = nn.functional.relu(clickSign * (clickTarget - atClicks)).pow(Two).mean();
+        var keepTerm = (outsideNewest * (previous - probability)).pow(Two).mean();
+        return clickTerm.Plus(Scalars.Of(lambda) * keepTerm).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -43,12 +46,12 @@ public static class RefinementLoss
     {
         const double Eps = 1e-5, StopBelow = 0.8;
         using var scope = NewDisposeScope();
-        var positiveMiss = nn.functional.relu((1 - logits) * positive);
-        var negativeMiss = nn.functional.relu((1 + logits) * negative);
-        var clickTerm = positiveMiss.pow(2).sum() / (positive.sum() + Eps) + negativeMiss.pow(2).sum() / (negative.sum() + Eps);
-        var keepTerm = ((logits - previous) * outsideNewest).pow(2).mean();
+        var positiveMiss = nn.functional.relu(One.Minus(logits) * positive);
+        var negativeMiss = nn.functional.relu(logits.Plus(One) * negative);
+        var clickTerm = (positiveMiss.pow(Two).sum() / positive.sum().Plus(Scalars.Of(Eps))).Plus(negativeMiss.pow(Two).sum() / negative.sum().Plus(Scalars.Of(Eps)));
+        var keepTerm = ((logits - previous) * outsideNewest).pow(Two).mean();
         bool satisfied;
         using (no_grad()) satisfied = Math.Max(positiveMiss.max().to_type(ScalarType.Float64).item<double>(), negativeMiss.max().to_type(ScalarType.Float64).item<double>()) < StopBelow;
-        return ((clickTerm + lambda * keepTerm).MoveToOuterDisposeScope(), satisfied);
+        return (clickTerm.Plus(Scalars.Of(lambda) * keepTerm).MoveToOuterDisposeScope(), satisfied);
     }
 }

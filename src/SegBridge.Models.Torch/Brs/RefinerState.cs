@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegBridge.Models.Torch.Brs;
@@ -62,14 +63,17 @@ public sealed class RefinerAdam
         using var _ = no_grad();
         _steps++;
         double correction1 = 1 - Math.Pow(_beta1, _steps), correction2 = 1 - Math.Pow(_beta2, _steps);
+        // These change every step, so they are held here for the loop rather than cached (see Scalars).
+        using var biasScale = Math.Sqrt(correction2).ToScalar();
+        using var stepSize = (-_lr / correction1).ToScalar();
         for (int i = 0; i < _parameters.Length; i++)
         {
             var grad = _parameters[i].grad;
             if (grad is null) continue;
-            _m[i].mul_(_beta1).add_(grad, alpha: 1 - _beta1);
-            _v[i].mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
-            var denominator = (_v[i].sqrt() / Math.Sqrt(correction2)).add_(Epsilon);
-            _parameters[i].addcdiv_(_m[i], denominator, value: -_lr / correction1);
+            _m[i].mul_(Scalars.Of(_beta1)).add_(grad, alpha: Scalars.Of(1 - _beta1));
+            _v[i].mul_(Scalars.Of(_beta2)).addcmul_(grad, grad, value: Scalars.Of(1 - _beta2));
+            var denominator = _v[i].sqrt().div_(biasScale).add_(Scalars.Of(Epsilon), Scalars.Of(1));
+            _parameters[i].addcdiv_(_m[i], denominator, value: stepSize);
         }
     }
 

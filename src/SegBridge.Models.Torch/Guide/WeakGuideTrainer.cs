@@ -82,7 +82,7 @@ public sealed class WeakGuideTrainer(WeakGuideTrainingOptions options, Device de
                 var images = cat(picks.Select(s => TrainingCrops.Random(s.Image, null, size, options.MinScale, options.MaxScale, rng).Image).ToList(), 0).to(device);
                 var labels = tensor(picks.Select(s => (long)s.ClassIndex).ToArray(), ScalarType.Int64).to(device);
                 optimizer.zero_grad();
-                var loss = options.ClassLossWeight * nn.functional.cross_entropy(head.forward(network.forward(images, null)), labels);
+                var loss = Scalars.Of(options.ClassLossWeight) * nn.functional.cross_entropy(head.forward(network.forward(images, null)), labels);
                 loss.backward();
                 optimizer.step();
                 classSmoothed.Add(loss.item<float>());

@@ -44,6 +44,6 @@ public sealed class ResBlock : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var y = norm2.forward(conv2.forward(functional.relu(norm1.forward(conv1.forward(x)))));
         var identity = shortcut is null ? x : shortcut.forward(x);
-        return functional.relu(y + identity).MoveToOuterDisposeScope();
+        return functional.relu(y.Plus(identity)).MoveToOuterDisposeScope();
     }
 }

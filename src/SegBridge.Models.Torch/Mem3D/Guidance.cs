@@ -97,7 +97,7 @@ public static class Guidance
     public static Tensor Input(Tensor slice, Tensor previous, Tensor guidance, Roi roi, int size)
     {
         using var scope = NewDisposeScope();
-        var g = Crop(guidance, roi, size).gt(0).to_type(ScalarType.Float32);
+        var g = Crop(guidance, roi, size).gt(Scalars.Of(0)).to_type(ScalarType.Float32);
         return cat([Crop(slice, roi, size), Crop(previous, roi, size), g], 1).MoveToOuterDisposeScope();
     }
 

@@ -69,8 +69,8 @@ public sealed class ImageNetSliceEncoder : Module<Tensor, Tensor?, (Tensor S4, T
             foreach (var (_, m) in named_modules())
                 if (m is BatchNorm2d norm)
                 {
-                    norm.weight!.fill_(1); norm.bias!.zero_();
-                    norm.running_mean!.zero_(); norm.running_var!.fill_(1);
+                    norm.weight!.fill_(Scalars.Of(1)); norm.bias!.zero_();
+                    norm.running_mean!.zero_(); norm.running_var!.fill_(Scalars.Of(1));
                 }
     }
 
@@ -104,7 +104,7 @@ public sealed class ImageNetSliceEncoder : Module<Tensor, Tensor?, (Tensor S4, T
     {
         using var scope = NewDisposeScope();
         var mean = tensor(ImageNetResNet18.BgrMean, device: grey.device).view(1, 3, 1, 1);
-        return (grey.expand(-1, 3, -1, -1) * 255f - mean).MoveToOuterDisposeScope();
+        return (grey.expand(-1, 3, -1, -1) * Scalars.Of(255f) - mean).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -119,7 +119,7 @@ public sealed class ImageNetSliceEncoder : Module<Tensor, Tensor?, (Tensor S4, T
             throw new ArgumentException(ReadsMask ? "the memory encoder needs the slice's mask" : "the query encoder reads the slice alone");
         using var scope = NewDisposeScope();
         var stem = conv1.forward(ImageNetInput(slice));
-        if (mask is not null) stem = stem + mask_conv!.forward(mask * 255f);
+        if (mask is not null) stem = stem.Plus(mask_conv!.forward(mask * Scalars.Of(255f)));
         stem = functional.relu(bn1.forward(stem));
         var s4 = layer1.forward(functional.max_pool2d(stem, 3, 2, 1));
         var s8 = layer2.forward(s4);

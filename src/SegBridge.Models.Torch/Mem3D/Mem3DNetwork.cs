@@ -95,7 +95,7 @@ public sealed class Mem3DNetwork : Module
         foreach (var (_, m) in module.named_modules())
             if (m is GroupNorm norm)
             {
-                norm.weight?.fill_(1);
+                norm.weight?.fill_(Scalars.Of(1));
                 norm.bias?.zero_();
             }
     }

@@ -66,7 +66,7 @@ public sealed class Mem3DPropagator(Mem3DNetwork network, Device device, int mem
         {
             var q = network.f_qa.forward(features, logits);
             var full = nn.functional.interpolate(logits, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
-            var bytes = full.gt(0).to_type(ScalarType.Byte).cpu().data<byte>().ToArray();
+            var bytes = full.gt(Scalars.Of(0)).to_type(ScalarType.Byte).cpu().data<byte>().ToArray();
             var mask = new Mask(w, h, bytes);
             rle[z] = CocoRle.Encode(mask);
             foreground[z] = mask.CountForeground();

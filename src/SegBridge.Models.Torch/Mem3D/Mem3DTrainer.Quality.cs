@@ -36,7 +36,7 @@ public sealed partial class Mem3DTrainer
             int depth = (int)p.SmallSlices.shape[0];
             PropagationWalk.Run(network, depth, z => p.SmallSlices[z].unsqueeze(0).to(device), masks, start, options.MemoryEvery, 0, depth - 1, (z, features, logits) =>
             {
-                if (!logits.gt(0).any().item<bool>()) return;
+                if (!logits.gt(Scalars.Of(0)).any().item<bool>()) return;
                 float iou = TrueIou(logits, p.SmallTruth[z].unsqueeze(0).to(device)).item<float>();
                 samples.Add(new(features.cpu().detach().DetachFromDisposeScope(), logits.cpu().detach().DetachFromDisposeScope(), iou));
             }, ct);
@@ -78,7 +78,7 @@ public sealed partial class Mem3DTrainer
         var mask = truth;
         if (rng.NextDouble() < 0.5)
         {
-            var degraded = DegradedPrior(truth, rng, size).gt(0.5).to_type(ScalarType.Float32);
+            var degraded = DegradedPrior(truth, rng, size).gt(Scalars.Of(0.5)).to_type(ScalarType.Float32);
             if (degraded.sum().item<float>() > 0) mask = degraded;
         }
         return mask.to(device).MoveToOuterDisposeScope();

@@ -82,7 +82,7 @@ public sealed partial class Mem3DTrainer(Mem3DTrainingOptions options, Device de
         var slices = stack(Enumerable.Range(0, d).Select(z => VolumeSlices.Normalised(c.Image, z)).ToList(), 0);
         var truth = stack(c.Truth.Select(t => Guidance.Plane(t, w, h)).ToList(), 0);
         var small = nn.functional.interpolate(slices.unsqueeze(1), [s, s], mode: InterpolationMode.Bilinear, align_corners: false);
-        var smallTruth = nn.functional.interpolate(truth.unsqueeze(1), [s, s], mode: InterpolationMode.Bilinear, align_corners: false).gt(0.5).to_type(ScalarType.Float32);
+        var smallTruth = nn.functional.interpolate(truth.unsqueeze(1), [s, s], mode: InterpolationMode.Bilinear, align_corners: false).gt(Scalars.Of(0.5)).to_type(ScalarType.Float32);
         var objects = Enumerable.Range(0, d).Where(z => c.Truth[z].Count(v => v != 0) >= options.MinObjectPixels).ToArray();
         return new Prepared(c.Name, slices, truth, small, smallTruth, objects, c.Truth, w, h);
     }
@@ -128,18 +128,19 @@ public sealed partial class Mem3DTrainer(Mem3DTrainingOptions options, Device de
     private static Tensor TrueIou(Tensor logits, Tensor truth)
     {
         using var _ = no_grad();
-        var predicted = logits.gt(0).to_type(ScalarType.Float32);
+        var predicted = logits.gt(Scalars.Of(0)).to_type(ScalarType.Float32);
         var inter = (predicted * truth).sum([1, 2, 3]);
-        var union = (predicted + truth).clamp(0, 1).sum([1, 2, 3]);
-        return where(union.gt(0), inter / union.clamp_min(1), ones_like(union));
+        var union = predicted.Plus(truth).clamp(Scalars.Of(0), Scalars.Of(1)).sum([1, 2, 3]);
+        return where(union.gt(Scalars.Of(0)), inter / union.clamp_min(Scalars.Of(1)), ones_like(union));
     }
 
     /// <summary>1 − soft Dice per sample (smoothed by 1, so an empty truth with an empty prediction costs nothing), averaged.</summary>
     private static Tensor SoftDiceLoss(Tensor logits, Tensor truth)
     {
         var p = sigmoid(logits);
-        var dice = ((p * truth).sum([1, 2, 3]) * 2 + 1) / (p.sum([1, 2, 3]) + truth.sum([1, 2, 3]) + 1);
-        return (1 - dice).mean();
+        Scalar one = Scalars.Of(1);
+        var dice = ((p * truth).sum([1, 2, 3]) * Scalars.Of(2)).Plus(one) / p.sum([1, 2, 3]).Plus(truth.sum([1, 2, 3])).Plus(one);
+        return one.Minus(dice).mean();
     }
 
     private static Prepared PickCase(List<Prepared> data, Random rng)
@@ -178,9 +179,9 @@ public sealed partial class Mem3DTrainer(Mem3DTrainingOptions options, Device de
         var roi = Guidance.Enlarge10(input, kind, w, h);
         var slice = p.Slices[z];
         var truthPlane = p.Truth[z];
-        var x = Guidance.Input(slice, full(new long[] { h, w }, 0.5f), Guidance.Plane(guide, w, h), roi, size);
+        var x = Guidance.Input(slice, full(new long[] { h, w }, Scalars.Of(0.5f)), Guidance.Plane(guide, w, h), roi, size);
         var truthCrop = Guidance.Crop(truthPlane, roi, size);
-        var target = truthCrop.gt(0.5).to_type(ScalarType.Float32);
+        var target = truthCrop.gt(Scalars.Of(0.5)).to_type(ScalarType.Float32);
         if (rng.NextDouble() >= 0.5)
         {
             double shiftX = rng.NextDouble(), shiftY = rng.NextDouble(); // the old prior's two shift draws, still on rng
@@ -212,6 +213,7 @@ public sealed partial class Mem3DTrainer(Mem3DTrainingOptions options, Device de
     public static Tensor DegradedPrior(Tensor truthCrop, Random rng, int size, (double X, double Y)? shift = null)
     {
         using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
         var m = rng.NextDouble() < 0.1 ? zeros_like(truthCrop) : truthCrop.clone();
         var (ux, uy) = shift ?? (rng.NextDouble(), rng.NextDouble());
         if (rng.NextDouble() < 0.5)
@@ -225,27 +227,27 @@ public sealed partial class Mem3DTrainer(Mem3DTrainingOptions options, Device de
             int radius = erode ? rng.Next(1, 17) : rng.Next(1, 9);
             m = erode ? -MaxPool(-m, radius) : MaxPool(m, radius);
         }
-        var ys = arange(size, dtype: ScalarType.Float32).view(1, 1, size, 1) + 0.5f;
-        var xs = arange(size, dtype: ScalarType.Float32).view(1, 1, 1, size) + 0.5f;
-        Tensor Disk(double cx, double cy, double r) => ((xs - cx).square() + (ys - cy).square()).le(r * r).to_type(ScalarType.Float32);
+        var ys = SafeTensorMath.Range(size, ScalarType.Float32).view(1, 1, size, 1).Plus(Scalars.Of(0.5f));
+        var xs = SafeTensorMath.Range(size, ScalarType.Float32).view(1, 1, 1, size).Plus(Scalars.Of(0.5f));
+        Tensor Disk(double cx, double cy, double r) => (xs - held.Of(cx)).Squared().Plus((ys - held.Of(cy)).Squared()).le(held.Of(r * r)).to_type(ScalarType.Float32);
         if (rng.NextDouble() < 0.25)
         {
             double cx = size * (0.25 + 0.5 * rng.NextDouble()), cy = size * (0.25 + 0.5 * rng.NextDouble()), angle = rng.NextDouble() * 2 * Math.PI;
-            m = m * ((xs - cx) * Math.Cos(angle) + (ys - cy) * Math.Sin(angle)).le(0).to_type(ScalarType.Float32);
+            m = m * ((xs - held.Of(cx)) * held.Of(Math.Cos(angle))).Plus((ys - held.Of(cy)) * held.Of(Math.Sin(angle))).le(Scalars.Of(0)).to_type(ScalarType.Float32);
         }
         if (rng.NextDouble() < 0.25)
             for (int n = rng.Next(1, 4); n > 0; n--)
-                m = m * (1 - Disk(size * (0.2 + 0.6 * rng.NextDouble()), size * (0.2 + 0.6 * rng.NextDouble()), rng.Next(4, 16)));
+                m = m * Scalars.Of(1).Minus(Disk(size * (0.2 + 0.6 * rng.NextDouble()), size * (0.2 + 0.6 * rng.NextDouble()), rng.Next(4, 16)));
         if (rng.NextDouble() < 0.3)
             for (int n = rng.Next(1, 4); n > 0; n--)
                 m = maximum(m, Disk(size * rng.NextDouble(), size * rng.NextDouble(), rng.Next(2, 7)));
         if (rng.NextDouble() < 0.5)
         {
             int k = 3 + 2 * rng.Next(3);
-            m = nn.functional.avg_pool2d(m, [k, k], [1, 1], [k / 2, k / 2], count_include_pad: false) * (0.5 + 0.5 * rng.NextDouble());
+            m = nn.functional.avg_pool2d(m, [k, k], [1, 1], [k / 2, k / 2], count_include_pad: false) * held.Of(0.5 + 0.5 * rng.NextDouble());
         }
-        m = m.clamp(0, 1);
-        if (rng.NextDouble() < 0.5) m = m * 0.8 + 0.1;
+        m = m.clamp(Scalars.Of(0), Scalars.Of(1));
+        if (rng.NextDouble() < 0.5) m = (m * Scalars.Of(0.8)).Plus(Scalars.Of(0.1));
         return m.MoveToOuterDisposeScope();
     }
 
@@ -296,11 +298,11 @@ public sealed partial class Mem3DTrainer(Mem3DTrainingOptions options, Device de
                 var (logits, quality) = network.Segment(x[t], memory);
                 var iou = TrueIou(logits, y[t]);
                 var qaLoss = nn.functional.mse_loss(quality, iou);
-                loss = loss + nn.functional.binary_cross_entropy_with_logits(logits, y[t]) + SoftDiceLoss(logits, y[t]) + qaLoss;
+                loss = loss.Plus(nn.functional.binary_cross_entropy_with_logits(logits, y[t])).Plus(SoftDiceLoss(logits, y[t])).Plus(qaLoss);
                 qa += Math.Sqrt(qaLoss.item<float>());
                 memory.Add(network.Memorize(x[t], sigmoid(logits).detach()));
             }
-            loss = loss / (length - 1);
+            loss = loss / Scalars.Of(length - 1);
             loss.backward();
             optimizer.step();
             smoothed.Add(loss.item<float>());

@@ -17,7 +17,7 @@ public static class MemoryRead
         long n = queryKey.shape[0], ck = queryKey.shape[1];
         var q = nn.functional.normalize(queryKey.reshape(n, ck, -1), p: 2, dim: 1);                         // N,Ck,HW
         var m = nn.functional.normalize(memoryKeys.transpose(1, 2).reshape(n, ck, -1), p: 2, dim: 1);       // N,Ck,THW
-        var similarity = matmul(m.transpose(1, 2), q) * scale;                                               // N,THW,HW
+        var similarity = matmul(m.transpose(1, 2), q) * Scalars.Of(scale);                                               // N,THW,HW
         return similarity.softmax(1).MoveToOuterDisposeScope();
     }
 

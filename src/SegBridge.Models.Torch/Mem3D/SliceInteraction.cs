@@ -26,7 +26,7 @@ public sealed class SliceInteraction(Mem3DNetwork network, Device device)
         using var _ = no_grad();
         var slice = tensor(image.Pixels.Select(p => p / 255f).ToArray(), [h, w]);
         if (prior is not null && prior.Length != w * h) throw new ArgumentException($"the prior mask has {prior.Length} values; the slice has {w * h}");
-        var probability = prior is null ? full(new long[] { h, w }, 0.5f) : tensor(prior, [h, w]);
+        var probability = prior is null ? full(new long[] { h, w }, Scalars.Of(0.5f)) : tensor(prior, [h, w]);
         var beforeRun = probability;
         bool first = prior is null, firstBeforeRun = first;
         var points = new List<(double X, double Y)>();
@@ -71,7 +71,7 @@ public sealed class SliceInteraction(Mem3DNetwork network, Device device)
                 first = false;
                 rounds++;
             }
-            if (negative is not null) probability = probability * (1 - Guidance.Plane(negative, w, h));
+            if (negative is not null) probability = probability * Scalars.Of(1).Minus(Guidance.Plane(negative, w, h));
         }
         if (rounds == 0) probability = prior is null ? zeros(h, w) : probability;
         return (probability.contiguous().data<float>().ToArray(), $"Mem3D f_In, {rounds} round(s)");

@@ -56,7 +56,35 @@ public static class TypeReferences
         yield return t;
     }
 
+    /// <summary>(the calling method, the method it calls) for every call in the type's own method bodies.</summary>
+    public static IEnumerable<(MethodBase Caller, MethodBase Callee)> Calls(Type type)
+    {
+        foreach (var m in type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)))
+            if (m.GetMethodBody() is { } body)
+                foreach (var member in Tokens(m, body.GetILAsByteArray() ?? []))
+                    if (member is MethodBase callee) yield return (m, callee);
+    }
+
     private static IEnumerable<(string What, Type Type)> FromIl(MethodBase method, byte[] il)
+    {
+        foreach (var member in Tokens(method, il))
+            switch (member)
+            {
+                case Type t: yield return ($"uses type", t); break;
+                case FieldInfo f:
+                    yield return ($"uses field {f.Name} of", f.DeclaringType!);
+                    yield return ($"uses field {f.Name}", f.FieldType);
+                    break;
+                case MethodBase m:
+                    if (m.DeclaringType is { } owner) yield return ($"calls {m.Name} of", owner);
+                    if (m is MethodInfo mi) yield return ($"calls {m.Name} returning", mi.ReturnType);
+                    foreach (var p in m.GetParameters()) yield return ($"calls {m.Name} with", p.ParameterType);
+                    break;
+            }
+    }
+
+    /// <summary>The field, method and type each token of the IL names, in order.</summary>
+    private static IEnumerable<MemberInfo> Tokens(MethodBase method, byte[] il)
     {
         var module = method.Module;
         var typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
@@ -79,20 +107,7 @@ public static class TypeReferences
             if (op.OperandType is OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineType or OperandType.InlineTok)
             {
                 var token = BitConverter.ToInt32(il, pos);
-                var member = module.ResolveMember(token, typeArgs, methodArgs)!;
-                switch (member)
-                {
-                    case Type t: yield return ($"uses type", t); break;
-                    case FieldInfo f:
-                        yield return ($"uses field {f.Name} of", f.DeclaringType!);
-                        yield return ($"uses field {f.Name}", f.FieldType);
-                        break;
-                    case MethodBase m:
-                        if (m.DeclaringType is { } owner) yield return ($"calls {m.Name} of", owner);
-                        if (m is MethodInfo mi) yield return ($"calls {m.Name} returning", mi.ReturnType);
-                        foreach (var p in m.GetParameters()) yield return ($"calls {m.Name} with", p.ParameterType);
-                        break;
-                }
+                yield return module.ResolveMember(token, typeArgs, methodArgs)!;
             }
             pos += size;
         }

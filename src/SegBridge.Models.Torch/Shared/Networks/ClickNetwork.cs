@@ -103,7 +103,7 @@ public sealed class ClickNetwork : Module<Tensor, Tensor?, Tensor>
         {
             using var scope = NewDisposeScope();
             var up = functional.interpolate(features, [lowResponse.shape[2], lowResponse.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
-            var x = functional.conv2d(up, featureWeight, padding: [1, 1]) + lowResponse;
+            var x = functional.conv2d(up, featureWeight, padding: [1, 1]).Plus(lowResponse);
             for (int i = 1; i < 6; i++) x = ((Module<Tensor, Tensor>)network.fuse[i]).forward(x);
             var logits = network.classifier.forward(x);
             return functional.interpolate(logits, [height, width], mode: InterpolationMode.Bilinear, align_corners: false).MoveToOuterDisposeScope();

@@ -36,7 +36,7 @@ public static class ImageNetResNet18
         for (int bgr = 0; bgr < 3; bgr++)
         {
             int c = 2 - bgr;
-            channels[bgr] = (rgb[.., c..(c + 1)] * ImageTensors.ChannelStd[c] + ImageTensors.ChannelMean[c]) * 255f - BgrMean[bgr];
+            channels[bgr] = (rgb[.., c..(c + 1)] * Scalars.Of(ImageTensors.ChannelStd[c])).Plus(Scalars.Of(ImageTensors.ChannelMean[c])) * Scalars.Of(255f) - Scalars.Of(BgrMean[bgr]);
         }
         return cat(channels, 1).MoveToOuterDisposeScope();
     }

@@ -8,24 +8,16 @@ namespace SegBridge.Models.Torch.Networks;
 /// Leaky ReLU, max(x, slope·x), with the slope held as one Scalar for the module's lifetime. TorchSharp's own
 /// LeakyReLU builds a temporary Scalar per call; in a long evaluation run one such call failed inside libtorch
 /// with a corrupt Scalar ("Expected false to be true" in Scalar::toFloat), the mark of a temporary finalised
-/// while native code still used it. Keeping the Scalar referenced by the module rules that out. No parameters,
-/// so state-dict names are unchanged.
+/// while native code still used it. The slope is a process-wide <see cref="Scalars"/> constant, which rules that
+/// out. No parameters, so state-dict names are unchanged.
 /// </summary>
 public sealed class LeakyRelu(double slope) : Module<Tensor, Tensor>("leaky_relu")
 {
-    private readonly Scalar slope = slope;
+    private readonly Scalar slope = Scalars.Of(slope);
 
     public override Tensor forward(Tensor input)
     {
         using var scaled = input.mul(slope);
-        var result = maximum(input, scaled);
-        GC.KeepAlive(this);
-        return result;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) slope.Dispose();
-        base.Dispose(disposing);
+        return maximum(input, scaled);
     }
 }

@@ -83,7 +83,7 @@ public sealed class ResNetBackbone : Module<Tensor, (Tensor LowLevel, Tensor Hig
     {
         using var scope = NewDisposeScope();
         var stem = conv1.forward(x);
-        if (stemAddition is not null) stem = stem + stemAddition;
+        if (stemAddition is not null) stem = stem.Plus(stemAddition);
         var y = functional.max_pool2d(functional.relu(bn1.forward(stem)), 3, 2, 1);
         var low = layer1.forward(y);
         var high = layer4.forward(layer3.forward(layer2.forward(low)));
@@ -123,7 +123,7 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var y = bn2.forward(conv2.forward(functional.relu(bn1.forward(conv1.forward(x)))));
         var identity = downsample is null ? x : downsample.forward(x);
-        return functional.relu(y + identity).MoveToOuterDisposeScope();
+        return functional.relu(y.Plus(identity)).MoveToOuterDisposeScope();
     }
 }
 
@@ -153,6 +153,6 @@ internal sealed class BottleneckBlock : Module<Tensor, Tensor>
         y = functional.relu(bn2.forward(conv2.forward(y)));
         y = bn3.forward(conv3.forward(y));
         var identity = downsample is null ? x : downsample.forward(x);
-        return functional.relu(y + identity).MoveToOuterDisposeScope();
+        return functional.relu(y.Plus(identity)).MoveToOuterDisposeScope();
     }
 }

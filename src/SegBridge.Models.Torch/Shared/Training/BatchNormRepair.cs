@@ -23,7 +23,7 @@ public static class BatchNormRepair
         using var _ = no_grad();
         var saved = all.Select(b => (Mean: b.running_mean!.clone(), Var: b.running_var!.clone())).ToList();
         var broken = norms.ToDictionary(b => b, b => ~b.running_var!.isfinite());
-        foreach (var (norm, mask) in broken) norm.running_var!.masked_fill_(mask, 1.0);
+        foreach (var (norm, mask) in broken) norm.running_var!.masked_fill_(mask, Scalars.Of(1.0));
         bool wasTraining = network.training;
         network.train();
         for (int i = 0; i < batches; i++)

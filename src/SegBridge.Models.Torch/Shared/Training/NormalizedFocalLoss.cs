@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegBridge.Models.Torch.Training;
@@ -13,16 +14,17 @@ public static class NormalizedFocalLoss
     {
         using var scope = NewDisposeScope();
         var p = sigmoid(logits);
-        var pt = where(target > 0.5, p, 1 - p);
-        var weightAlpha = target * alpha + (1 - target) * (1 - alpha);
-        var beta = (1 - pt).pow(gamma);
+        Scalar one = Scalars.Of(1), epsilon = Scalars.Of(eps);
+        var pt = where(target > Scalars.Of(0.5), p, one.Minus(p));
+        var weightAlpha = (target * Scalars.Of(alpha)).Plus(one.Minus(target) * Scalars.Of(1 - alpha));
+        var beta = one.Minus(pt).pow(Scalars.Of(gamma));
         Tensor scale;
         using (no_grad())
         {
-            long pixels = logits.shape[2] * logits.shape[3];
-            scale = pixels / (beta.sum([1, 2, 3], keepdim: true) + eps);
+            using var pixels = (logits.shape[2] * logits.shape[3]).ToScalar();
+            scale = pixels / beta.sum([1, 2, 3], keepdim: true).Plus(epsilon);
         }
-        var loss = -weightAlpha * beta * scale * log(clamp(pt + eps, max: 1.0));
+        var loss = -weightAlpha * beta * scale * log(clamp(pt.Plus(epsilon), max: one));
         return loss.mean().MoveToOuterDisposeScope();
     }
 }

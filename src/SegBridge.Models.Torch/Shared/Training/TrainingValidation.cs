@@ -41,7 +41,7 @@ public static class TrainingValidation
         }
         var logits = network.forward(input.Padded.to(device), clicks)[.., .., ..input.Height, ..input.Width];
         var full = nn.functional.interpolate(logits, [sample.Mask.Height, sample.Mask.Width], mode: InterpolationMode.Bilinear, align_corners: false);
-        var predicted = (full > 0).flatten().cpu().data<bool>().ToArray();
+        var predicted = (full > Scalars.Of(0)).flatten().cpu().data<bool>().ToArray();
         long both = 0, either = 0;
         for (int i = 0; i < predicted.Length; i++)
         {

@@ -107,7 +107,7 @@ public class TrainingCheckpointTests
                 seen.AppendLine(line);
                 if (line.Contains("iteration 20/")) break;
             }
-            Assert.Contains("iteration 20/", seen.ToString());
+            Assert.True(seen.ToString().Contains("iteration 20/"), "the run ended before iteration 20:\n" + seen);
             using (var signal = System.Diagnostics.Process.Start("kill", ["-INT", train.Id.ToString()])) await signal.WaitForExitAsync(timeout.Token);
             var rest = await train.StandardError.ReadToEndAsync(timeout.Token);
             await train.WaitForExitAsync(timeout.Token);
