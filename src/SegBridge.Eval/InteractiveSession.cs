@@ -42,7 +42,8 @@ public sealed class ModelSession(ISegmentationModel model, ImageRaster image) : 
         return new MaskStep(result.Mask, result.Notes);
     }
 
-    public void Dispose() { }
+    /// <summary>Gives the model's per-session cache back (a learned model's native tensors).</summary>
+    public void Dispose() => _state.Clear();
 }
 
 /// <summary>Sessions on a fixed set of models, by id (tests, and callers that hold models directly).</summary>

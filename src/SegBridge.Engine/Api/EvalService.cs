@@ -191,6 +191,8 @@ public sealed class EvalService(SegBridgeEngine engine, bool showRoots = true)
             return new MaskStep(session.CurrentMask, session.LastNotes);
         }
 
-        public void Dispose() { }
+        // A learned model's per-session cache holds native tensors (image, features, θ after every click): give
+        // them back as each sample ends, as a closed engine session does, not whenever the collector runs.
+        public void Dispose() => session.ReleaseModelState();
     }
 }

@@ -51,7 +51,8 @@ public sealed class BrsPredictor
         }
 
         using var head = _network.PrepareHead(low, h, w);
-        var refiner = CreateRefiner(m);
+        // Disposed with the click: a Conv2d's weights (G-BRS, CGAM) sit outside every dispose scope.
+        using var refiner = CreateRefiner(m);
         refiner.to(_device).to(dtype);
         var adam = new RefinerAdam(refiner.parameters(), Settings.LearningRate, Settings.Beta1, Settings.Beta2, previous);
         var disks = Settings.Method == RefinementMethod.Cgam ? ClickDisksAt(clicks, h, w, m.shape[2], m.shape[3], dtype) : zeros([1, 2, m.shape[2], m.shape[3]], dtype, _device);

@@ -81,7 +81,18 @@ public sealed class RefinerAdam
     public RefinerState Snapshot()
     {
         using var _ = no_grad();
+        RequireLive(_parameters, "parameter");
+        RequireLive(_m, "first moment");
+        RequireLive(_v, "second moment");
         Tensor[] Copy(Tensor[] ts) => [.. ts.Select(t => t.detach().clone().MoveToOuterDisposeScope())];
         return new RefinerState(Copy(_parameters), Copy(_m), Copy(_v), _steps);
+    }
+
+    // A long G-BRS evaluation once died here on TorchSharp's bare "empty handle": say which tensor was gone.
+    private static void RequireLive(Tensor[] tensors, string kind)
+    {
+        for (int i = 0; i < tensors.Length; i++)
+            if (tensors[i].IsInvalid)
+                throw new InvalidOperationException($"the refiner's {kind} {i} of {tensors.Length} was disposed before the click's snapshot");
     }
 }
