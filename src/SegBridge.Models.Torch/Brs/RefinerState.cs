@@ -88,7 +88,7 @@ public sealed class RefinerAdam
         return new RefinerState(Copy(_parameters), Copy(_m), Copy(_v), _steps);
     }
 
-    // A long G-BRS evaluation once died here on TorchSharp's bare "empty handle": say which tensor was gone.
+    // Long click evaluations (G-BRS, f-BRS) died here on TorchSharp's bare "empty handle": say which tensor was gone.
     private static void RequireLive(Tensor[] tensors, string kind)
     {
         for (int i = 0; i < tensors.Length; i++)
