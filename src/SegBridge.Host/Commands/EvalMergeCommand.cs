@@ -3,14 +3,14 @@ using SegBridge.Eval.Reports;
 
 namespace SegBridge.Host.Commands;
 
-/// <summary>`segbridge eval-merge PART… --out DIR`: one report from evaluations of disjoint parts of a dataset.</summary>
+/// <summary>`segbridge eval-merge PART… --out DIR`: one report from evaluations of disjoint parts of a dataset or of disjoint models.</summary>
 internal static class EvalMergeCommand
 {
     public static Command Create()
     {
-        var parts = new Argument<string[]>("parts") { Description = "Folders (or results.json files) of `segbridge eval` runs over disjoint samples with the same models, mode, --max and --targets", Arity = ArgumentArity.OneOrMore };
+        var parts = new Argument<string[]>("parts") { Description = "Folders (or results.json files) of `segbridge eval` runs with the same mode, --max and --targets, over disjoint samples or disjoint models (every model must end up with the same samples)", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "Folder for the merged results.json, table.md and iou-curve.png", Required = true };
-        var command = new Command("eval-merge", "Merge evaluations of disjoint parts of a dataset (e.g. one --image-pattern each, run side by side) into the report one run would give") { parts, output };
+        var command = new Command("eval-merge", "Merge evaluations of disjoint parts of a dataset (e.g. one --image-pattern each, run side by side) or of disjoint models on the same samples (one model per process) into the report one run would give") { parts, output };
         command.SetAction(parse =>
         {
             try

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace SegBridge.Tests.Eval;
 
-/// <summary>`segbridge eval-merge` (the real executable) on two evaluations of disjoint GrabCut images.</summary>
+/// <summary>`segbridge eval-merge` (the real executable) on evaluations of disjoint GrabCut images, and of disjoint models on the same images.</summary>
 public class EvalMergeTests(ITestOutputHelper output)
 {
     private static Task<(int Code, string Out, string Err)> Eval(params string[] args) => EngineCli.RunAsync(["eval", .. args, "--log-file", EngineCli.TestLog]);
@@ -25,8 +25,8 @@ public class EvalMergeTests(ITestOutputHelper output)
             return;
         }
         var grabcut = Path.Combine(data, "grabcut");
-        string a = TempDir("a"), b = TempDir("b"), merged = TempDir("out"), other = TempDir("other");
-        foreach (var (pattern, dir, models) in new[] { ("15*", a, "watershed,random-walker"), ("18*", b, "watershed,random-walker"), ("18*", other, "watershed") })
+        string a = TempDir("a"), b = TempDir("b"), merged = TempDir("out"), other = TempDir("other"), ws = TempDir("ws"), rw = TempDir("rw"), byModel = TempDir("by-model");
+        foreach (var (pattern, dir, models) in new[] { ("15*", a, "watershed,random-walker"), ("18*", b, "watershed,random-walker"), ("18*", other, "watershed"), ("15*", rw, "random-walker"), ("15*", ws, "watershed") })
         {
             var (code, _, err) = await Eval("--dataset", grabcut, "--model", models, "--max", "5", "--image-pattern", pattern, "--out", dir);
             Assert.True(code == 0, err);
@@ -64,10 +64,24 @@ public class EvalMergeTests(ITestOutputHelper output)
         Assert.Contains("is in more than one part", dupErr);
         var (diff, _, diffErr) = await Merge(a, other, "--out", TempDir("diff"));
         Assert.Equal(2, diff);
-        Assert.Contains("every part must evaluate the same models", diffErr);
+        Assert.Contains("every model must cover the same samples", diffErr);
+
+        // One model per process on the same images (rw's part first): the rows of the run that evaluated both together.
+        var (bm, _, bmErr) = await Merge(rw, ws, "--out", byModel);
+        Assert.True(bm == 0, bmErr);
+        var joined = JsonDocument.Parse(File.ReadAllText(Path.Combine(byModel, "results.json"))).RootElement.GetProperty("results");
+        Assert.Equal(["random-walker", "watershed"], joined.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("summary").GetProperty("model").GetString()));
+        foreach (var (model, together) in new[] { (0, 1), (1, 0) })
+        {
+            JsonElement split = Summary(byModel, model), one = Summary(a, together);
+            Assert.Equal(one.GetProperty("model").GetString(), split.GetProperty("model").GetString());
+            Assert.Equal(one.GetProperty("samples").GetInt32(), split.GetProperty("samples").GetInt32());
+            Assert.Equal(one.GetProperty("meanNoc").ToString(), split.GetProperty("meanNoc").ToString());
+            Assert.Equal(one.GetProperty("meanIouCurve").ToString(), split.GetProperty("meanIouCurve").ToString());
+        }
         var (none, _, noneErr) = await Merge(TempDir("missing"), "--out", TempDir("x"));
         Assert.Equal(2, none);
         Assert.Contains("eval-merge:", noneErr);
-        foreach (var d in new[] { a, b, merged, other }) Directory.Delete(d, true);
+        foreach (var d in new[] { a, b, merged, other, ws, rw, byModel }) Directory.Delete(d, true);
     }
 }
