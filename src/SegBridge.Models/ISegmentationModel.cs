@@ -56,3 +56,14 @@ public sealed class ModelSessionState
 /// <param name="Probability">Optional foreground probability per pixel in [0, 1].</param>
 /// <param name="Notes">How the model reached the answer, e.g. which background rule it applied.</param>
 public sealed record SegmentationResult(Mask Mask, float[]? Probability, string? Notes);
+
+/// <summary>
+/// A model that reads only some kinds of image (Mem3D: grey volume slices). The engine refuses a session on an
+/// image with other channels when it is created, naming the image, instead of failing at the first interaction.
+/// A model without it takes grey and RGB images alike.
+/// </summary>
+public interface IChannelBound
+{
+    /// <summary>The channel counts the model reads (1 grey, 3 RGB).</summary>
+    IReadOnlyList<int> Channels { get; }
+}

@@ -30,6 +30,9 @@ public sealed partial class EngineApi
             throw Errors.Make(ErrorCodes.LimitExceeded, $"this connection already has {owned} open sessions; close some first", "sessions", $"at most {engine.Options.MaxSessionsPerClient} per connection");
         var region = ErrorMapping.Guard(() => engine.Planner.Resolve(image, ProtocolMapping.ToRequest(p), model.Manifest.PixelSizeUm));
         var (raster, mapping) = ErrorMapping.Guard(() => engine.Planner.Read(image, region, ct));
+        if (model.Model is IChannelBound bound && !bound.Channels.Contains(raster.Channels))
+            throw Errors.Argument("imageId", $"model '{model.Manifest.Id}' reads {ChannelNames(bound.Channels)} images; {imageId} has {raster.Channels} channels",
+                string.Join(" or ", bound.Channels.Select(c => $"an image with {c} channel{(c == 1 ? "" : "s")}")));
         var start = StartOf(p.InitialMask, model) ?? ErrorMapping.Guard(() => Volumes.StartFor(image, model, region, mapping, raster));
         var session = new Session(engine.Sessions.NextId(), image, model, raster, mapping, region, start, ct);
         if (engine.Journals is { } journals)
@@ -40,6 +43,9 @@ public sealed partial class EngineApi
         Log.Info("created {0} on {1} with {2}", session.Id, image.Id, model.Manifest.Id);
         return Task.FromResult(ProtocolMapping.ToInfo(session));
     }
+
+    private static string ChannelNames(IReadOnlyList<int> channels)
+        => string.Join(" or ", channels.Select(c => c switch { 1 => "grey (1-channel)", 3 => "RGB (3-channel)", _ => $"{c}-channel" }));
 
     /// <summary>
     /// The mask before the first interaction: what the client's initialMask asks for ("none", "model" or the model's

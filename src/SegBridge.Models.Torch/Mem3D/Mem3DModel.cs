@@ -11,10 +11,12 @@ namespace SegBridge.Models.Torch.Mem3D;
 /// The Mem3D model as the engine sees it: in a session on one axial slice it is f_In
 /// (<see cref="SliceInteraction"/>); over the volume it is f_Mem + f_QA (<see cref="Mem3DPropagator"/>).
 /// </summary>
-public sealed class Mem3DModel(Mem3DNetwork network, Device device, int memoryEvery) : ISegmentationModel, IVolumeModel, IDeviceBound
+public sealed class Mem3DModel(Mem3DNetwork network, Device device, int memoryEvery) : ISegmentationModel, IVolumeModel, IDeviceBound, IChannelBound
 {
     public string Device => device.type == DeviceType.CUDA ? "cuda" : "cpu";
     public Mem3DNetwork Network => network;
+    /// <summary>f_In and f_Mem read one grey channel per slice (FLAIR).</summary>
+    public IReadOnlyList<int> Channels { get; } = [1];
 
     public SegmentationResult Segment(ImageRaster image, IReadOnlyList<Interaction> interactions, ModelSessionState state, CancellationToken cancellationToken)
     {

@@ -58,6 +58,11 @@ public sealed class CliTests
         (code, _, err) = await Run("segment", image, "--model", "watershed", "--initial-mask", "model", "--out", "/tmp/x.png");
         Assert.Equal(2, code);
         Assert.Contains("cannot predict without interactions", err);
+        // Mem3D reads grey slices: an RGB image is refused when the session is made, naming it, not by a crash at the click.
+        (code, _, err) = await Run("segment", image, "--model", "mem3d-brats", "--click", "60,50,+", "--out", "/tmp/x.png");
+        Assert.Equal(2, code);
+        Assert.Contains("model 'mem3d-brats' reads grey (1-channel) images; img-1 has 3 channels", err);
+        Assert.DoesNotContain("   at ", err);
     }
 
     [Fact]
