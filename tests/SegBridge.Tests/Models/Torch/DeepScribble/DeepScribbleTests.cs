@@ -90,7 +90,21 @@ public sealed class DeepScribbleTests(Xunit.Abstractions.ITestOutputHelper outpu
                 "--iterations", "2", "--batch", "2", "--crop", "64", "--backbone", "none", "--width", "8", "--aspp-channels", "16", "--decoder-channels", "16");
             Assert.True(code == 0, err);
             (code, _, err) = await EngineCli.RunAsync("train", "--family", "deepscribble", "--guide-weights", Path.Combine(dir, "weights", "tiny-guide.safetensors"),
-                "--data", ebhi, "--out", dir, "--name", "tiny-ds", "--iterations", "2", "--batch", "2", "--crop", "64");
+                "--data", ebhi, "--out", dir, "--name", "tiny-ds", "--iterations", "2", "--batch", "2", "--crop", "64",
+                "--rounds", "3", "--validation-share", "0.1", "--validation-every", "1", "--validation-rounds", "2", "--checkpoint-every", "1");
+            Assert.True(code == 0, err);
+            Assert.Contains("sessions of up to 3 scribbles", err);
+            Assert.Contains("held-out IoU", err);
+            Assert.True(Directory.Exists(Path.Combine(dir, "checkpoints", "tiny-ds", "iter-0000001")), "a checkpoint after iteration 1");
+            using (var first = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "weights", "tiny-ds.training.json"))))
+            {
+                Assert.Equal(2, first.RootElement.GetProperty("curve").GetProperty("validationIou").GetArrayLength());
+                Assert.Equal(2 * 1, first.RootElement.GetProperty("sessions").GetProperty("started").GetInt32()); // one session per slot: the run ends before a second starts
+            }
+            // Resumed from its checkpoint the run finishes there and says so in its record.
+            (code, _, err) = await EngineCli.RunAsync("train", "--family", "deepscribble", "--guide-weights", Path.Combine(dir, "weights", "tiny-guide.safetensors"),
+                "--data", ebhi, "--out", dir, "--name", "tiny-ds", "--iterations", "2", "--batch", "2", "--crop", "64", "--rounds", "3",
+                "--resume", Path.Combine(dir, "checkpoints", "tiny-ds"));
             Assert.True(code == 0, err);
             using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "tiny-ds.json")));
             Assert.Equal("torch/deepscribble", manifest.RootElement.GetProperty("family").GetString());
@@ -98,6 +112,7 @@ public sealed class DeepScribbleTests(Xunit.Abstractions.ITestOutputHelper outpu
             Assert.Equal(["weights/tiny-guide.safetensors", "weights/tiny-ds.safetensors"], weights);
             using var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "weights", "tiny-ds.training.json")));
             Assert.Contains("--guide-weights", record.RootElement.GetProperty("command").GetString());
+            Assert.Equal(1, record.RootElement.GetProperty("resumedFrom").GetProperty("iteration").GetInt32());
             Assert.Equal("none (trained from scratch, through the guide)", record.RootElement.GetProperty("backbone").GetString());
 
             // The same files in the wrong order, and a manifest whose refinement file is missing, are unavailable with the reason.
