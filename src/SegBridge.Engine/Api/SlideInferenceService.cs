@@ -19,6 +19,13 @@ public sealed class SlideInferenceService(SegBridgeEngine engine)
     /// <summary>A checked request, ready to run.</summary>
     public sealed record Plan(StoredImage Image, ModelEntry Model, IRegionPredictor Predictor, SlideRegionPlan Region, double Tolerance);
 
+    /// <summary>The image as its user knows it: the file it was opened from, else its name, else what it is.</summary>
+    private static string Describe(StoredImage image) => image.Origin switch
+    {
+        ImageOrigin.File f => Path.GetFileName(f.Path) + (image.Volume is null ? $", a {image.Width}×{image.Height} image" : ", a volume"),
+        _ => image.Name is { } name ? $"'{name}', sent as bytes" : "sent as bytes",
+    };
+
     public Plan Check(InferSlideParams? p)
     {
         var imageId = Errors.Required(p?.ImageId, "imageId", "img-1");
@@ -27,7 +34,8 @@ public sealed class SlideInferenceService(SegBridgeEngine engine)
         if (!engine.Images.TryGet(imageId, out var image))
             throw Errors.Make(Protocol.ErrorCodes.UnknownImage, $"unknown image '{imageId}'; open one with images/open first", "imageId");
         var slide = image.Slide
-            ?? throw Errors.Argument("imageId", $"{imageId} is not a whole-slide image; slides/infer reads slides (pyramidal TIFF or a vendor format) through OpenSlide", "a whole-slide image");
+            ?? throw Errors.Argument("imageId", $"{imageId} ({Describe(image)}) is not a whole-slide image; slides/infer reads slides (pyramidal TIFF or a vendor format) through OpenSlide; "
+                + "for a plain image create a session with the guide (sessions/create with initialMask \"model\")", "a whole-slide image");
         if (p.Mpp is not null && p.Downsample is not null)
             throw Errors.Argument("mpp|downsample", "give at most one of mpp or downsample", "one of them");
 

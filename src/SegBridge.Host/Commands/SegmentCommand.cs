@@ -35,6 +35,8 @@ internal static class SegmentCommand
             await api.InitializeAsync(new InitializeParams { ClientName = "segbridge-cli", ProtocolVersion = ProtocolInfo.Version }, ct);
             var img = await api.OpenImageAsync(new OpenImageParams { Path = Path.GetFullPath(parse.GetValue(image)!) }, ct);
             var session = await api.CreateSessionAsync(new CreateSessionParams { ImageId = img.ImageId, ModelId = parse.GetValue(model), InitialMask = parse.GetValue(initialMask) }, ct);
+            if (interactions.Count == 0 && session.InitialMask is null && parse.GetValue(initialMask) is null)
+                session = await OwnPrediction(api, session, ct); // a guide without initialMask: nothing to do but its own prediction
             if (interactions.Count == 0 && session.InitialMask is null)
                 throw new CommandException($"give at least one --click, --scribbles or --box: {session.ModelId} starts from an empty mask (a model with initialMask, e.g. click-hist-cgam, writes its prediction without any)");
             if (session.InitialMask is { } start) Console.Error.WriteLine($"segbridge: starts from {start}'s prediction without interactions");
@@ -55,6 +57,21 @@ internal static class SegmentCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// With nothing to apply, a model that predicts alone (a guide) is asked for its own prediction; one that cannot
+    /// keeps its empty session (the caller then asks for an interaction).
+    /// </summary>
+    private static async Task<SessionInfo> OwnPrediction(EngineApi api, SessionInfo session, CancellationToken ct)
+    {
+        try
+        {
+            var own = await api.CreateSessionAsync(new CreateSessionParams { ImageId = session.ImageId, ModelId = session.ModelId, InitialMask = "model" }, ct);
+            await api.CloseSessionAsync(new SessionParams { SessionId = session.SessionId }, ct);
+            return own;
+        }
+        catch (ProtocolException e) when (e.Data?.Field == "initialMask") { return session; }
     }
 
     private static byte[] ReadFile(string path, string option)

@@ -66,6 +66,21 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Segment_with_a_guide_and_nothing_else_writes_the_guides_prediction()
+    {
+        var image = TestImages.DiskPngFile();
+        var output = Path.Combine(Directory.CreateTempSubdirectory("segbridge-guide").FullName, "guide.png");
+        var (code, _, err) = await Run("segment", image, "--model", "guide-hist-imagenet", "--out", output);
+        Assert.True(code == 0, err);
+        Assert.Contains("starts from guide-hist-imagenet's prediction without interactions", err);
+        Assert.Equal((120, 100), (MaskPng.Decode(File.ReadAllBytes(output)).Width, MaskPng.Decode(File.ReadAllBytes(output)).Height));
+        // Asked for an empty start explicitly, it is not second-guessed.
+        (code, _, err) = await Run("segment", image, "--model", "guide-hist-imagenet", "--initial-mask", "none", "--out", output);
+        Assert.Equal(2, code);
+        Assert.Contains("give at least one --click, --scribbles or --box", err);
+    }
+
+    [Fact]
     public async Task Segment_with_a_click_model_and_no_click_writes_its_base_networks_prediction()
     {
         var image = TestImages.DiskPngFile();

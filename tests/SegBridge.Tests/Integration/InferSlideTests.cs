@@ -55,6 +55,16 @@ public sealed class InferSlideTests(BlobSlide blobs, ITestOutputHelper output) :
         Assert.Matches("allowed|must be", err);
     }
 
+    [Fact]
+    public async Task A_plain_image_is_refused_by_its_file_name_with_what_to_do_instead()
+    {
+        var png = TestImages.DiskPngFile();
+        var (code, _, err) = await EngineCli.RunAsync("infer-slide", png, "--model", "tissue", "--out", Path.Combine(Path.GetTempPath(), "never.geojson"), "--log-file", EngineCli.TestLog);
+        Assert.Equal(2, code);
+        Assert.Contains($"({Path.GetFileName(png)}, a 120×100 image) is not a whole-slide image", err);
+        Assert.Contains("initialMask \"model\"", err);
+    }
+
     [SkippableTheory]
     [InlineData("tissue", "8", "Tissue")]
     [InlineData("click-hist-none", "2", "Epithelium")] // the learned click network's click-free prediction, in 400 px tiles
