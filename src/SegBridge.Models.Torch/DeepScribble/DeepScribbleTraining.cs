@@ -89,6 +89,7 @@ public sealed class DeepScribbleTraining : IModelTrainer
         var record = TrainingOutput.NewRecord(request, specs, samples.Count, options.Seed, JsonSerializer.SerializeToNode(options), device, started);
         TorchTraining.RecordResume(record, trainer.ResumedFrom, trainer.TrainingSeconds);
         TorchTraining.RecordCurve(record, trainer.Curve, heldOut, outDir, modelName);
+        if (trainer.ValidationGuideIou is { } guideIou) record["validationGuideIou"] = Math.Round(guideIou, 4);
         record["sessions"] = new JsonObject { ["started"] = trainer.SessionsStarted, ["endedWithNothingToCorrect"] = trainer.SessionsSolved };
         record["guide"] = new JsonObject { ["weights"] = guideRelative, ["sha256"] = guideSha };
         // RefineNet is the guide widened, so its backbone is whatever the guide started from (its own record names the file).
@@ -105,7 +106,7 @@ public sealed class DeepScribbleTraining : IModelTrainer
     /// <summary>"held-out IoU after 5 scribbles 0.812 checkpoint …" for an iteration that measured or saved, else null.</summary>
     private static string? Milestone(RefineTrainer.Progress p)
     {
-        string?[] parts = [p.ValidationIou is { } iou ? FormattableString.Invariant($"held-out IoU {iou:F3}") : null, p.Checkpoint is { } c ? $"checkpoint {c}" : null,
+        string?[] parts = [p.ValidationIou is { } iou ? FormattableString.Invariant($"held-out IoU {iou:F3} (GuideNet alone {p.ValidationGuideIou:F3})") : null, p.Checkpoint is { } c ? $"checkpoint {c}" : null,
             FormattableString.Invariant($"mean round {p.MeanRound:F1}")];
         return p.ValidationIou is null && p.Checkpoint is null ? null : string.Join(" ", parts.OfType<string>());
     }

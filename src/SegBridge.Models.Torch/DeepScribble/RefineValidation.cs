@@ -8,7 +8,9 @@ namespace SegBridge.Models.Torch.DeepScribble;
 /// RefineNet's held-out curve: each held-out image at the size sessions use (longer side
 /// <see cref="TrainingValidation.MaxSide"/>, cut to a multiple of 16), GuideNet's mask, then
 /// <see cref="RefineTrainingOptions.ValidationRounds"/> robot scribbles each placed on the network's previous
-/// answer, and the IoU after the last one (at network resolution). The guide's probabilities are computed once.
+/// answer, and the IoU after the last one (at network resolution). The guide's probabilities are computed once,
+/// and so is <see cref="GuideIou"/>, the same images' IoU before any scribble: the curve's level alone cannot say
+/// whether the scribbles help, the gap to this baseline does.
 /// </summary>
 internal sealed class RefineValidation : IDisposable
 {
@@ -17,6 +19,9 @@ internal sealed class RefineValidation : IDisposable
     private readonly List<Item> _items = [];
     private readonly RefineTrainingOptions _options;
     private readonly CorrectionScribbles _scribbles;
+
+    /// <summary>Mean IoU of GuideNet's masks on the held-out images (round 0, no scribble).</summary>
+    public double GuideIou { get; }
 
     public RefineValidation(ClickNetwork guide, IReadOnlyList<TrainingSample> heldOut, RefineTrainingOptions options, Device device, CorrectionScribbles scribbles)
     {
@@ -32,6 +37,7 @@ internal sealed class RefineValidation : IDisposable
             var probability = sigmoid(guide.forward(image, null));
             _items.Add(new Item(image.DetachFromDisposeScope(), probability.DetachFromDisposeScope(), Downsampled(sample.Mask.Data, sample.Mask.Width, sample.Mask.Height, input.Scale, w, h), w, h));
         }
+        GuideIou = _items.Select(item => Iou(RefineTrainer.Masks(item.Probability, logits: false)[0], item.Truth)).DefaultIfEmpty(double.NaN).Average();
     }
 
     public double MeanIou(ClickNetwork network, RefineTrainer trainer)
@@ -56,10 +62,15 @@ internal sealed class RefineValidation : IDisposable
             using var scope = NewDisposeScope();
             prediction = RefineTrainer.Masks(network.forward(item.Image, trainer.Guidance(item.Probability, [labels], item.Width, item.Height)))[0];
         }
+        return Iou(prediction, item.Truth);
+    }
+
+    private static double Iou(byte[] prediction, byte[] truth)
+    {
         long both = 0, either = 0;
         for (int i = 0; i < prediction.Length; i++)
         {
-            bool t = item.Truth[i] != 0, p = prediction[i] != 0;
+            bool t = truth[i] != 0, p = prediction[i] != 0;
             if (t && p) both++;
             if (t || p) either++;
         }

@@ -95,10 +95,12 @@ public sealed class DeepScribbleTests(Xunit.Abstractions.ITestOutputHelper outpu
             Assert.True(code == 0, err);
             Assert.Contains("sessions of up to 3 scribbles", err);
             Assert.Contains("held-out IoU", err);
+            Assert.Contains("(GuideNet alone ", err); // the curve's baseline: the same images before any scribble
             Assert.True(Directory.Exists(Path.Combine(dir, "checkpoints", "tiny-ds", "iter-0000001")), "a checkpoint after iteration 1");
             using (var first = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "weights", "tiny-ds.training.json"))))
             {
                 Assert.Equal(2, first.RootElement.GetProperty("curve").GetProperty("validationIou").GetArrayLength());
+                Assert.InRange(first.RootElement.GetProperty("validationGuideIou").GetDouble(), 0, 1);
                 Assert.Equal(2 * 1, first.RootElement.GetProperty("sessions").GetProperty("started").GetInt32()); // one session per slot: the run ends before a second starts
             }
             // Resumed from its checkpoint the run finishes there and says so in its record.
