@@ -96,9 +96,7 @@ public sealed class RefineTrainer(RefineTrainingOptions options, Device device)
         Curve = new TrainingCurve();
         if (options.ResumeFrom is { } resume)
         {
-            var state = TrainingCheckpoint.Restore(resume, network, optimizer);
-            if (state.Iteration > options.Iterations)
-                throw new TrainingCheckpointException($"the checkpoint is at iteration {state.Iteration}; the run has {options.Iterations} (give at least {state.Iteration})");
+            var state = TrainingCheckpoint.RestoreForRun(resume, network, optimizer, options.Iterations);
             (start, Curve, ResumedFrom) = (state.Iteration, state.Curve, state);
             smoothed.Add(state.RunningLoss);
         }

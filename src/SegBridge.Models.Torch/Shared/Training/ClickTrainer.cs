@@ -73,10 +73,7 @@ public sealed class ClickTrainer(ClickTrainingOptions options, Device device)
         Curve = new TrainingCurve();
         if (options.ResumeFrom is { } resume)
         {
-            var state = TrainingCheckpoint.Restore(resume, network, optimizer);
-            // Resuming at the checkpoint's own iteration count trains no further: it finishes a run stopped on evidence.
-            if (state.Iteration > options.Iterations)
-                throw new TrainingCheckpointException($"the checkpoint is at iteration {state.Iteration}; the run has {options.Iterations} (give at least {state.Iteration})");
+            var state = TrainingCheckpoint.RestoreForRun(resume, network, optimizer, options.Iterations);
             (start, Curve, ResumedFrom) = (state.Iteration, state.Curve, state);
             smoothed.Add(state.RunningLoss);
         }

@@ -37,6 +37,18 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>
+    /// <see cref="Restore"/> for a run of <paramref name="iterations"/> iterations: refuses a checkpoint past the
+    /// run's end. Resuming at the checkpoint's own iteration count trains no further: it finishes a run stopped on evidence.
+    /// </summary>
+    public static State RestoreForRun(string path, ClickNetwork network, OptimizerHelper optimizer, int iterations)
+    {
+        var state = Restore(path, network, optimizer);
+        if (state.Iteration > iterations)
+            throw new TrainingCheckpointException($"the checkpoint is at iteration {state.Iteration}; the run has {iterations} (give at least {state.Iteration})");
+        return state;
+    }
+
+    /// <summary>
     /// Loads a checkpoint folder (or the newest one inside a run's checkpoint folder) into a network of the same
     /// shape and its optimizer; refuses a missing one or one of another shape with <see cref="TrainingCheckpointException"/>.
     /// </summary>
