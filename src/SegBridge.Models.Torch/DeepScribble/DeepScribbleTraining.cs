@@ -75,7 +75,7 @@ public sealed class DeepScribbleTraining : IModelTrainer
         {
             network = trainer.Train(samples, heldOut, guide, RobotScribbles, TorchTraining.Relay<RefineTrainer.Progress>(progress, p => new TrainingProgress("training", p.Iteration, p.Total, p.Loss)
             {
-                Elapsed = p.Elapsed, Remaining = p.Remaining, Milestone = p.ValidationIou is not null || p.Checkpoint is not null, Detail = Milestone(p),
+                Elapsed = p.Elapsed, Remaining = p.Remaining, Milestone = p.ValidationIou is not null || p.Checkpoint is not null, Detail = Milestone(p, trainer.ValidationGuideIou),
             }), ct);
         }
         catch (TrainingCheckpointException e) { throw read.Refuse("resume", e.Message, "a checkpoint of this run"); }
@@ -104,9 +104,9 @@ public sealed class DeepScribbleTraining : IModelTrainer
     }
 
     /// <summary>"held-out IoU after 5 scribbles 0.812 checkpoint …" for an iteration that measured or saved, else null.</summary>
-    private static string? Milestone(RefineTrainer.Progress p)
+    private static string? Milestone(RefineTrainer.Progress p, double? guideIou)
     {
-        string?[] parts = [p.ValidationIou is { } iou ? FormattableString.Invariant($"held-out IoU {iou:F3} (GuideNet alone {p.ValidationGuideIou:F3})") : null, p.Checkpoint is { } c ? $"checkpoint {c}" : null,
+        string?[] parts = [p.ValidationIou is { } iou ? FormattableString.Invariant($"held-out IoU {iou:F3} (GuideNet alone {guideIou:F3})") : null, p.Checkpoint is { } c ? $"checkpoint {c}" : null,
             FormattableString.Invariant($"mean round {p.MeanRound:F1}")];
         return p.ValidationIou is null && p.Checkpoint is null ? null : string.Join(" ", parts.OfType<string>());
     }

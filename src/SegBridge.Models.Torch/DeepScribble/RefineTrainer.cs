@@ -56,7 +56,6 @@ public sealed class RefineTrainer(RefineTrainingOptions options, Device device)
     public sealed record Progress(int Iteration, int Total, double Loss, TimeSpan Elapsed)
     {
         public double? ValidationIou { get; init; }
-        public double? ValidationGuideIou { get; init; }
         public string? Checkpoint { get; init; }
         public TimeSpan Remaining { get; init; }
         /// <summary>Mean round of the batch's sessions at this step (how far into the sequences training is).</summary>
@@ -66,9 +65,9 @@ public sealed class RefineTrainer(RefineTrainingOptions options, Device device)
     public TrainingCheckpoint.State? ResumedFrom { get; private set; }
     public TrainingCurve Curve { get; private set; } = new();
     public double? TrainingSeconds => ResumedFrom is { } r ? r.TrainingSeconds + _clock.Elapsed.TotalSeconds : _clock.Elapsed.TotalSeconds;
-    /// <summary>Sessions the run started, and how many ended because the robot found nothing left to correct.</summary>
     /// <summary>The held-out images' IoU with GuideNet's mask alone, the baseline of the validation curve (null without validation).</summary>
     public double? ValidationGuideIou { get; private set; }
+    /// <summary>Sessions the run started, and how many ended because the robot found nothing left to correct.</summary>
     public int SessionsStarted { get; private set; }
     public int SessionsSolved { get; private set; }
     private readonly Stopwatch _clock = new();
@@ -146,7 +145,7 @@ public sealed class RefineTrainer(RefineTrainingOptions options, Device device)
                 if (options is { CheckpointEvery: > 0, CheckpointFolder: { } folder } && done % options.CheckpointEvery == 0 && done < options.Iterations)
                     checkpoint = TrainingCheckpoint.Save(folder, done, network, optimizer, smoothed.Value, Curve, TrainingSeconds);
                 var remaining = sw.Elapsed / (done - start) * (options.Iterations - done);
-                progress?.Report(new Progress(done, options.Iterations, smoothed.Value, sw.Elapsed) { ValidationIou = iou, ValidationGuideIou = iou is null ? null : ValidationGuideIou, Checkpoint = checkpoint, Remaining = remaining, MeanRound = meanRound });
+                progress?.Report(new Progress(done, options.Iterations, smoothed.Value, sw.Elapsed) { ValidationIou = iou, Checkpoint = checkpoint, Remaining = remaining, MeanRound = meanRound });
             }
         }
         finally

@@ -14,7 +14,8 @@ namespace SegBridge.Models.Torch.DeepScribble;
 /// </summary>
 internal sealed class RefineValidation : IDisposable
 {
-    private sealed record Item(Tensor Image, Tensor Probability, byte[] Truth, int Width, int Height);
+    /// <summary>One held-out image at network size with GuideNet's probability and mask, each computed once.</summary>
+    private sealed record Item(Tensor Image, Tensor Probability, byte[] GuideMask, byte[] Truth, int Width, int Height);
 
     private readonly List<Item> _items = [];
     private readonly RefineTrainingOptions _options;
@@ -35,9 +36,9 @@ internal sealed class RefineValidation : IDisposable
             if (w == 0 || h == 0) continue;
             var image = input.Padded[.., .., ..h, ..w].contiguous().to(device);
             var probability = sigmoid(guide.forward(image, null));
-            _items.Add(new Item(image.DetachFromDisposeScope(), probability.DetachFromDisposeScope(), Downsampled(sample.Mask.Data, sample.Mask.Width, sample.Mask.Height, input.Scale, w, h), w, h));
+            _items.Add(new Item(image.DetachFromDisposeScope(), probability.DetachFromDisposeScope(), RefineTrainer.Masks(probability, logits: false)[0], Downsampled(sample.Mask.Data, sample.Mask.Width, sample.Mask.Height, input.Scale, w, h), w, h));
         }
-        GuideIou = _items.Select(item => Iou(RefineTrainer.Masks(item.Probability, logits: false)[0], item.Truth)).DefaultIfEmpty(double.NaN).Average();
+        GuideIou = _items.Select(item => Iou(item.GuideMask, item.Truth)).DefaultIfEmpty(double.NaN).Average();
     }
 
     public double MeanIou(ClickNetwork network, RefineTrainer trainer)
@@ -55,7 +56,7 @@ internal sealed class RefineValidation : IDisposable
     private double Iou(ClickNetwork network, RefineTrainer trainer, Item item)
     {
         var labels = new byte[item.Width * item.Height];
-        var prediction = RefineTrainer.Masks(item.Probability, logits: false)[0];
+        var prediction = item.GuideMask;
         for (int round = 0; round < _options.ValidationRounds; round++)
         {
             if (!RefineTrainer.AddScribbles(_scribbles, prediction, item.Truth, labels, item.Width, item.Height)) break;
